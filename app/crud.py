@@ -1,0 +1,275 @@
+"""Base classes of every generated screen and API: scoping, permissions, history, export.
+
+A screen over a model that declares ``__scope__`` gets, without writing anything:
+the scope on list/show/edit/delete/actions/export, scoped dropdowns in the add, edit
+and search forms, the scope check on every write, and per-request search filters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, abort, flash, g, has_request_context, redirect, request, stream_with_context
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.api import safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import lazy_gettext as _
+
+from app.audit import history_of, mask_history
+from app.formatting import format_tanggal, format_waktu
+from app.registry import InvalidRecord, check_record
+from app.scope import SCOPE_FILTER, ScopeViolation, check_write, is_scoped
+
+VIEW_PERMISSIONS = {
+    "list": "read",
+    "show": "read",
+    "export": "read",
+    "berkas": "read",
+    "add": "add",
+    "edit": "edit",
+    "delete": "delete",
+    "muldelete": "delete",
+}
+API_PERMISSIONS = {
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "add",
+    "put": "edit",
+    "delete": "delete",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _scoped_relations(datamodel: SQLAInterface, extra: dict | None) -> dict:
+    """Query filters for every related field whose model is scoped."""
+    fields = dict(extra or {})
+    for column in datamodel.get_columns_list():
+        if datamodel.is_relation(column) and is_scoped(datamodel.get_related_model(column)):
+            fields.setdefault(column, SCOPE_FILTER)
+    return fields
+
+
+def safe_cell(value: Any) -> Any:
+    """A spreadsheet cell that cannot start a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if hasattr(value, "isoformat") and hasattr(value, "hour"):
+        return format_waktu(value)
+    if hasattr(value, "isoformat"):
+        return format_tanggal(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return safe_cell(str(value) if not isinstance(value, (int, float)) else value)
+
+
+class PerRequestFiltersMixin:
+    """FAB shares one search-filter object per view between requests (FAB issue 2366):
+    give each request its own."""
+
+    @property
+    def _filters(self):
+        if not has_request_context():
+            return self.__dict__["_shared_filters"]
+        cache = g.setdefault("_pundi_filters", {})
+        if id(self) not in cache:
+            cache[id(self)] = self.datamodel.get_filters(self.search_columns, self.search_filters)
+        return cache[id(self)]
+
+    @_filters.setter
+    def _filters(self, value):
+        self.__dict__["_shared_filters"] = value
+
+
+class PundiModelView(PerRequestFiltersMixin, ModelView):
+    """A screen with read/add/edit/delete permissions, change history and CSV export."""
+
+    method_permission_name = VIEW_PERMISSIONS
+    show_template = "pundi/show.html"
+    list_template = "pundi/list.html"
+    download = None  # FAB's unscoped /download/<file> is not offered
+    page_size = 25
+    export_columns: list[str] | None = None
+    history_masks: dict = {}
+
+    def pre_add(self, item):
+        check_record(item)
+        check_write(item)
+
+    def pre_update(self, item):
+        try:
+            check_record(item)
+            check_write(item)
+        except Exception:
+            self.datamodel.session.rollback()
+            raise
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            labels=self.label_columns,
+            riwayat=self.history_visible(history_of(self.datamodel.session, self.datamodel.obj.__tablename__, pk)),
+        )
+
+    def history_visible(self, entries):
+        """The history as this viewer may see it (masked fields masked)."""
+        return mask_history(entries, self.history_masks)
+
+    @expose("/export/", methods=["GET"])
+    @has_access
+    def export(self):
+        """The rows of the list as filtered now, within scope, as UTF-8 CSV with BOM."""
+        filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
+        get_filter_args(filters)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = filters.get_joined_filters(self._base_filters)
+        query = self.datamodel.apply_all(
+            self.datamodel.session.query(self.datamodel.obj), joined, order_column, order_direction
+        )
+        columns = self.export_columns or self.list_columns
+        labels = [str(self.label_columns.get(col, col)) for col in columns]
+        filename = f"{self.datamodel.obj.__tablename__}.csv"
+        return Response(
+            stream_with_context(self._csv_rows(query, columns, labels)),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    def _csv_rows(self, query, columns: list[str], labels: list[str]) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(labels)
+        for item in query.yield_per(1000):
+            writer.writerow([_cell(self._export_value(item, col)) for col in columns])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+        yield buffer.getvalue()
+
+    def _export_value(self, item: Any, column: str) -> Any:
+        value = item
+        for part in column.split("."):
+            value = getattr(value, part, None)
+            if callable(value):
+                value = value()
+        formatter = self.formatters_columns.get(column)
+        return formatter(value) if formatter else value
+
+
+class ScopedModelView(PundiModelView):
+    """A screen over a kecamatan-scoped model: see module docstring."""
+
+    base_filters = SCOPE_FILTER
+
+    def _init_forms(self):
+        self.add_form_query_rel_fields = _scoped_relations(self.datamodel, self.add_form_query_rel_fields)
+        self.edit_form_query_rel_fields = _scoped_relations(self.datamodel, self.edit_form_query_rel_fields)
+        self.search_form_query_rel_fields = _scoped_relations(self.datamodel, self.search_form_query_rel_fields)
+        super()._init_forms()
+
+    def _scoped_item(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions:
+            abort(404)
+        self._scoped_item(pk)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        pks = request.form.getlist("rowid")
+        items = [self._scoped_item(pk) for pk in pks]
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name), self.class_permission_name):
+            flash(str(_("Access is Denied")), "danger")
+            return redirect(self.get_redirect())
+        return self.actions[name].func(items)
+
+    @fab_action("muldelete", "Hapus", "Hapus semua data terpilih?", "fa-trash", single=False)
+    def muldelete(self, items):
+        for item in items:
+            self.datamodel.delete(item)
+        flash(str(_("Deleted Row")) + f" ({len(items)})", "success")
+        return redirect(self.get_redirect())
+
+
+class PundiApi(ModelRestApi):
+    """REST API with read/add/edit/delete permissions and CSRF protection (session login)."""
+
+    method_permission_name = API_PERMISSIONS
+    csrf_exempt = False
+    allow_browser_login = True
+
+
+class ScopedApi(PundiApi):
+    """REST API over a scoped model: scope on reads, `_info` choices and every write."""
+
+    base_filters = SCOPE_FILTER
+
+    def _init_properties(self):
+        super()._init_properties()
+        self.add_query_rel_fields = _scoped_relations(self.datamodel, self.add_query_rel_fields)
+        self.edit_query_rel_fields = _scoped_relations(self.datamodel, self.edit_query_rel_fields)
+
+    def pre_add(self, item):
+        check_record(item)
+        check_write(item)
+
+    def pre_update(self, item):
+        check_record(item)
+        check_write(item)
+
+    def _refusing_scope_violations(self, handler, *args):
+        try:
+            return handler(*args)
+        except ScopeViolation as exc:
+            self.datamodel.session.rollback()
+            return self.response_400(message=exc.message)
+        except InvalidRecord as exc:
+            self.datamodel.session.rollback()
+            return self.response_422(message=exc.errors)
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self):
+        return self._refusing_scope_violations(self.post_headless)
+
+    @expose("/<pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        return self._refusing_scope_violations(self.put_headless, pk)

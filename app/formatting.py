@@ -1,0 +1,66 @@
+"""Indonesian display of money, dates and times (WITA), used by every screen and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+WITA = ZoneInfo("Asia/Makassar")
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def format_rupiah(amount: Decimal | int | float | None) -> str:
+    """``Rp 1.250.000``: whole rupiah, dots between thousands, minus sign in front."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    digits = f"{abs(value):,}".replace(",", ".")
+    return f"{sign}Rp {digits}"
+
+
+def format_tanggal(value: dt.date | None) -> str:
+    """``4 Desember 2026``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_wita(value)
+    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+
+
+def to_wita(value: dt.datetime) -> dt.datetime:
+    """A stored UTC time (naive or aware) in WITA."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(WITA)
+
+
+def format_waktu(value: dt.datetime | None) -> str:
+    """``4 Desember 2026 20.26 WITA`` from a UTC time."""
+    if value is None:
+        return ""
+    local = to_wita(value)
+    return f"{format_tanggal(local.date())} {local:%H.%M} WITA"
+
+
+def today_wita() -> dt.date:
+    return dt.datetime.now(WITA).date()
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, as stored in the database."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,5 @@
+"""Entry point: ``flask --app run run`` or ``gunicorn 'run:app'``."""
+
+from app import create_app
+
+app = create_app()
