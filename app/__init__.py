@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, render_template
 from flask_appbuilder import AppBuilder, Model
