@@ -87,7 +87,7 @@ class PerRequestFiltersMixin:
             return self.__dict__["_shared_filters"]
         cache = g.setdefault("_pundi_filters", {})
         if id(self) not in cache:
-            cache[id(self)] = self.datamodel.get_filters(self.search_columns, self.search_filters)
+            cache[id(self)] = self.datamodel.get_filters(self.search_columns)
         return cache[id(self)]
 
     @_filters.setter
@@ -140,7 +140,7 @@ class PundiModelView(PerRequestFiltersMixin, ModelView):
     @has_access
     def export(self):
         """The rows of the list as filtered now, within scope, as UTF-8 CSV with BOM."""
-        filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
+        filters = self.datamodel.get_filters(self.search_columns)
         get_filter_args(filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
         if not order_column and self.base_order:

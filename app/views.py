@@ -8,7 +8,7 @@ from flask import abort, flash, request, send_file
 from flask_appbuilder import IndexView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import FileField, SelectField
+from wtforms import BooleanField, FileField, SelectField
 from wtforms.validators import ValidationError
 
 from app import stats
@@ -256,7 +256,10 @@ class PsksView(ScopedModelView):
         "desa": "Harus berada di kecamatan yang dipilih.",
     }
     validators_columns = FORM_VALIDATORS[Psks]
-    add_form_extra_fields = edit_form_extra_fields = {"bentuk": _select("Bentuk", FORM_CHOICES)}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "bentuk": _select("Bentuk", FORM_CHOICES),
+        "aktif": BooleanField("Aktif", default=True),
+    }
     related_views = [DokumenPsksView]
     base_order = ("nama", "asc")
 
@@ -351,7 +354,10 @@ class DonaturView(ScopedModelView):
     }
     description_columns = {"anonim": 'Donatur yang tidak ingin disebut namanya dicatat sebagai "Hamba Allah".'}
     formatters_columns = {"jenis": lambda value: dict(DONOR_CHOICES).get(value, value)}
-    add_form_extra_fields = edit_form_extra_fields = {"jenis": _select("Jenis donatur", DONOR_CHOICES)}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "jenis": _select("Jenis donatur", DONOR_CHOICES),
+        "anonim": BooleanField("Anonim", default=False),
+    }
     base_order = ("nama", "asc")
 
 
