@@ -47,6 +47,7 @@ def init_appbuilder(app: Flask, db: SQLAlchemy) -> AppBuilder:
         db.session,
         security_manager_class=PundiSecurityManager,
         indexview=RingkasanView,
+        base_template="pundi/base.html",
     )
     init_views(appbuilder)
     if app.config["PUNDI_SYNC_ON_START"] and _schema_ready(db):

@@ -16,7 +16,7 @@ from flask import g, has_app_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session
 
-from app.formatting import utcnow
+from app.formatting import server_now
 from app.models import RiwayatPerubahan
 
 IGNORED = frozenset(
@@ -147,7 +147,7 @@ def _record_changes(session: Session, _flush_context) -> None:
     if not rows:
         return
     user_id, username = _actor()
-    now = utcnow()
+    now = server_now()
     session.connection().execute(
         RiwayatPerubahan.__table__.insert(),
         [

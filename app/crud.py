@@ -22,7 +22,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _
 
 from app.audit import history_of, mask_history
-from app.formatting import format_tanggal, format_waktu
+from app.formatting import format_tanggal, format_value, format_waktu
 from app.registry import InvalidRecord, check_record
 from app.scope import SCOPE_FILTER, ScopeViolation, check_write, is_scoped
 
@@ -77,6 +77,15 @@ def _cell(value: Any) -> Any:
     return safe_cell(str(value) if not isinstance(value, (int, float)) else value)
 
 
+class IndonesianValuesMixin:
+    """Every shown value reads the Indonesian way unless its column has its own formatter."""
+
+    def _init_properties(self):
+        super()._init_properties()
+        shown = set(self.list_columns) | set(self.show_columns)
+        self.formatters_columns = {**dict.fromkeys(shown, format_value), **self.formatters_columns}
+
+
 class PerRequestFiltersMixin:
     """FAB shares one search-filter object per view between requests (FAB issue 2366):
     give each request its own."""
@@ -95,7 +104,7 @@ class PerRequestFiltersMixin:
         self.__dict__["_shared_filters"] = value
 
 
-class PundiModelView(PerRequestFiltersMixin, ModelView):
+class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     """A screen with read/add/edit/delete permissions, change history and CSV export."""
 
     method_permission_name = VIEW_PERMISSIONS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -61,6 +62,21 @@ def today_wita() -> dt.date:
     return dt.datetime.now(WITA).date()
 
 
-def utcnow() -> dt.datetime:
-    """Naive UTC now, as stored in the database."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def server_now() -> dt.datetime:
+    """Naive server-local now: how FAB's audit columns store time, so ours match them."""
+    return dt.datetime.now()
+
+
+def format_value(value: Any) -> str:
+    """Any stored value as a person reads it: dates in Indonesian, Ya/Tidak, nothing as —."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, dt.datetime):
+        return format_waktu(value)
+    if isinstance(value, dt.date):
+        return format_tanggal(value)
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)

@@ -15,6 +15,7 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _
 from wtforms.validators import ValidationError
 
+from app.crud import IndonesianValuesMixin
 from app.models import Pengguna
 from app.roles import KECAMATAN_ROLES, OPERATOR_ROLE
 
@@ -44,7 +45,7 @@ def user_scope_fields_valid(form, field) -> None:
         raise ValidationError("Pemantau Kecamatan harus memilih kecamatannya.")
 
 
-class PenggunaView(UserDBModelView):
+class PenggunaView(IndonesianValuesMixin, UserDBModelView):
     """FAB's user screens with the kecamatan and PSKS that scope each user."""
 
     list_columns = ["first_name", "last_name", "username", "email", "kecamatan", "psks", "active", "roles"]
@@ -76,7 +77,7 @@ class PenggunaView(UserDBModelView):
     ]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "kecamatan", "psks"]
     search_columns = ["first_name", "last_name", "username", "email", "active", "roles", "kecamatan", "psks"]
-    label_columns = {"kecamatan": "Kecamatan", "psks": "PSKS"}
+    label_columns = {**UserDBModelView.label_columns, "kecamatan": "Kecamatan", "psks": "PSKS"}
     description_columns = {
         "kecamatan": "Wajib untuk Pemantau Kecamatan; untuk Operator PSKS diisi kecamatan PSKS-nya.",
         "psks": "Wajib untuk Operator PSKS.",

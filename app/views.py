@@ -51,6 +51,12 @@ def _select(label: str, choices: list[tuple[str, str]]) -> SelectField:
     return SelectField(label, choices=choices, widget=Select2Widget())
 
 
+def _label_of(choices: list[tuple[str, str]]):
+    """Formatter showing a stored choice by its label."""
+    labels = dict(choices)
+    return lambda value: labels.get(value, value) or "—"
+
+
 def can_see_nik() -> bool:
     from flask import current_app
 
@@ -208,6 +214,7 @@ class DokumenPsksView(ScopedModelView):
         **AUDIT_LABELS,
     }
     description_columns = {"unggah": f"{ALLOWED_LABEL}, paling besar 5 MB."}
+    formatters_columns = {"jenis": _label_of(DOKUMEN_CHOICES)}
     add_form_extra_fields = {
         "jenis": _select("Jenis dokumen", DOKUMEN_CHOICES),
         "unggah": FileField("Berkas", validators=[lambda form, field: _upload_valid(field)]),
@@ -256,6 +263,7 @@ class PsksView(ScopedModelView):
         "desa": "Harus berada di kecamatan yang dipilih.",
     }
     validators_columns = FORM_VALIDATORS[Psks]
+    formatters_columns = {"bentuk": _label_of(FORM_CHOICES)}
     add_form_extra_fields = edit_form_extra_fields = {
         "bentuk": _select("Bentuk", FORM_CHOICES),
         "aktif": BooleanField("Aktif", default=True),
@@ -316,8 +324,8 @@ class PpksView(ScopedModelView):
     }
     formatters_columns = {
         "nik": nik_for_viewer,
-        "jenis_kelamin": lambda value: dict(SEX_CHOICES).get(value, value),
-        "status": lambda value: dict(STATUS_CHOICES).get(value, value),
+        "jenis_kelamin": _label_of(SEX_CHOICES),
+        "status": _label_of(STATUS_CHOICES),
     }
     validators_columns = FORM_VALIDATORS[Ppks]
     add_form_extra_fields = edit_form_extra_fields = {
@@ -353,7 +361,7 @@ class DonaturView(ScopedModelView):
         **AUDIT_LABELS,
     }
     description_columns = {"anonim": 'Donatur yang tidak ingin disebut namanya dicatat sebagai "Hamba Allah".'}
-    formatters_columns = {"jenis": lambda value: dict(DONOR_CHOICES).get(value, value)}
+    formatters_columns = {"jenis": _label_of(DONOR_CHOICES)}
     add_form_extra_fields = edit_form_extra_fields = {
         "jenis": _select("Jenis donatur", DONOR_CHOICES),
         "anonim": BooleanField("Anonim", default=False),
@@ -368,7 +376,7 @@ class RiwayatPerubahanView(PundiModelView):
     show_columns = list_columns
     search_columns = ["tabel", "baris_id", "username", "aksi", "waktu"]
     label_columns = {
-        "waktu": "Waktu (UTC)",
+        "waktu": "Waktu",
         "username": "Oleh",
         "aksi": "Aksi",
         "tabel": "Tabel",

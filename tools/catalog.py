@@ -30,10 +30,10 @@ def source_messages() -> list:
     for package in (flask_appbuilder, os.path.join(ROOT, "app")):
         folder = package if isinstance(package, str) else os.path.dirname(package.__file__)
         for _file, _line, message, _comments, _context in extract_from_dir(folder, METHODS, keywords=KEYWORDS):
-            found.append(message)
+            found.append(message if isinstance(message, str) else tuple(message))
     pot = os.path.join(os.path.dirname(wtforms.__file__), "locale", "wtforms.pot")
     with open(pot, "rb") as handle:
-        found.extend(m.id for m in read_po(handle) if m.id)
+        found.extend(m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id)
     unique = []
     for message in found:
         if message and message not in unique:
