@@ -82,9 +82,10 @@ class PenggunaView(IndonesianValuesMixin, UserDBModelView):
         "kecamatan": "Wajib untuk Pemantau Kecamatan; untuk Operator PSKS diisi kecamatan PSKS-nya.",
         "psks": "Wajib untuk Operator PSKS.",
     }
+    # On "roles": the empty kecamatan/PSKS fields stop their own validators (Optional).
     validators_columns = {
         **UserDBModelView.validators_columns,
-        "psks": [user_scope_fields_valid],
+        "roles": [*UserDBModelView.validators_columns["roles"], user_scope_fields_valid],
     }
 
 
