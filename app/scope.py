@@ -66,11 +66,12 @@ def current_scope() -> Scope:
     """The scope of the user of the current request (nothing outside a request)."""
     if not has_request_context():
         return NOTHING
+    user = g.get("user")
     cached = g.get("_pundi_scope")
-    if cached is None:
-        cached = scope_of(g.get("user"))
+    if cached is None or cached[0] is not user:
+        cached = (user, scope_of(user))
         g._pundi_scope = cached
-    return cached
+    return cached[1]
 
 
 def is_scoped(model: type) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 from flask import g
+from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
@@ -59,6 +60,16 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: a test holding the ``db``
+    fixture's context open would otherwise share ``g`` (and the signed-in user) between requests."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -73,6 +84,7 @@ def app(database_url, tmp_path_factory):
             "TESTING": True,
         }
     )
+    application.test_client_class = FreshContextClient
     with application.app_context():
         initialise()
         ensure_admin()

@@ -55,7 +55,9 @@ def test_sixth_wrong_login_in_a_minute_is_refused(app, world, as_user):
 
 def test_right_login_works_and_sets_safe_cookie(app, world, as_user):
     client = as_user(None)
-    response = client.client.post("/login/", data={"username": "dinas", "password": PASSWORD, "csrf_token": client.csrf})
+    response = client.client.post(
+        "/login/", data={"username": "dinas", "password": PASSWORD, "csrf_token": client.csrf}
+    )
     assert response.status_code == 302
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
