@@ -22,17 +22,22 @@ def _database_url() -> str:
     return "sqlite:///" + os.path.join(INSTANCE_DIR, "pundi.db")
 
 
+def engine_options(url: str) -> dict:
+    """Pool settings for a server database: check connections, recycle before the server's
+    timeout, and read committed data (each request sees what others committed)."""
+    if url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": int(os.environ.get("PUNDI_DB_POOL_RECYCLE", "280")),
+        "isolation_level": "READ COMMITTED",
+    }
+
+
 # --- Database --------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
-SQLALCHEMY_ENGINE_OPTIONS = (
-    {
-        "pool_pre_ping": True,
-        "pool_recycle": int(os.environ.get("PUNDI_DB_POOL_RECYCLE", "280")),
-    }
-    if not SQLALCHEMY_DATABASE_URI.startswith("sqlite")
-    else {}
-)
+SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
 # Schema comes from Alembic migrations (`flask --app run pundi init`), never create_all.
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False

@@ -121,7 +121,7 @@ def _audited(obj: Any) -> bool:
 
 
 def _row_id(obj: Any) -> str:
-    return ",".join(str(v) for v in inspect(obj).identity or ())
+    return ",".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
 
 
 @event.listens_for(Session, "after_flush")

@@ -23,6 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 from app import create_app
 from app.cli import ensure_admin, initialise
 from app.models import Desa, DokumenPsks, Donatur, JenisPpks, JenisPsks, Kecamatan, Ppks, Psks, RiwayatPerubahan
+from config import engine_options
 
 PASSWORD = "Rahasia#Uji2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -41,9 +42,9 @@ def empty_database(url: str) -> None:
     with engine.begin() as conn:
         if conn.dialect.name == "mysql":
             conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS=0")
-            for (name,) in conn.exec_driver_sql("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'").fetchall():
+            for name, _kind in conn.exec_driver_sql("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'").fetchall():
                 conn.exec_driver_sql(f"DROP TABLE `{name}`")
-            for (name,) in conn.exec_driver_sql("SHOW FULL TABLES WHERE Table_type = 'SEQUENCE'").fetchall():
+            for name, _kind in conn.exec_driver_sql("SHOW FULL TABLES WHERE Table_type = 'SEQUENCE'").fetchall():
                 conn.exec_driver_sql(f"DROP SEQUENCE `{name}`")
             conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS=1")
         else:
@@ -76,7 +77,7 @@ def app(database_url, tmp_path_factory):
     application = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {} if database_url.startswith("sqlite") else {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
             "PUNDI_INSTANCE_DIR": str(instance),
             "PUNDI_UPLOAD_DIR": str(instance / "uploads"),
             "SECRET_KEY": "kunci-uji",
