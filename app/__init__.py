@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, render_template
 from flask_appbuilder import AppBuilder, Model
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import inspect
 
-log = logging.getLogger(__name__)
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     load_secret_key(app)
     init_security(app)
     db = SQLAlchemy(app, metadata=Model.metadata)
-    Migrate(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
+    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     CSRFProtect(app)
     with app.app_context():
         init_appbuilder(app, db)
@@ -58,7 +58,11 @@ def init_appbuilder(app: Flask, db: SQLAlchemy) -> AppBuilder:
 
 
 def _schema_ready(db: SQLAlchemy) -> bool:
-    return "alembic_version" in inspect(db.engine).get_table_names()
+    """Whether the database is migrated to the newest revision (else `pundi init` must run)."""
+    with db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    script = ScriptDirectory(MIGRATIONS_DIR)
+    return current is not None and current == script.get_current_head()
 
 
 def init_views(appbuilder: AppBuilder) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import secrets
 
 import click
@@ -11,12 +9,11 @@ from flask import current_app, g
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from app import MIGRATIONS_DIR
 from app.reference import load_reference_data
 from app.roles import ADMIN_ROLE, sync_roles
 
-log = logging.getLogger(__name__)
 pundi = AppGroup("pundi", help="Perintah PUNDI SOSIAL.")
-MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 def ensure_admin() -> tuple[bool, str | None]:
