@@ -34,7 +34,9 @@
             if (box.data("select2")) {
                 box.select2("destroy");
             }
-            box.select2({placeholder: "Pilih…", allowClear: true, theme: "bootstrap", language: bahasa});
+            box.select2({
+                placeholder: {id: "__None", text: "Pilih…"}, allowClear: true, theme: "bootstrap", language: bahasa
+            });
         });
     });
 })(jQuery);
