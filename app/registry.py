@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from wtforms.validators import ValidationError
 
 from app.formatting import today_wita
@@ -49,6 +50,18 @@ def nik_error(nik: str | None) -> str | None:
         return None
     check = check_nik(nik)
     return " ".join(check.errors) or None
+
+
+def nik_taken_error(record: Ppks) -> str | None:
+    """A NIK already held by another PPKS (forms check this through FAB's unique validator)."""
+    if not record.nik:
+        return None
+    session = current_app.appbuilder.session
+    with session.no_autoflush:
+        query = session.query(Ppks.id).filter(Ppks.nik == check_nik(record.nik).nik)
+        if record.id is not None:
+            query = query.filter(Ppks.id != record.id)
+        return "NIK sudah terdaftar." if query.first() else None
 
 
 def kk_error(kk: str | None) -> str | None:
@@ -118,7 +131,7 @@ RECORD_RULES: dict[type, list[tuple[str, Callable[[Any], str | None]]]] = {
         ("bentuk", lambda r: choice_error(r.bentuk, FORM_CHOICES)),
     ],
     Ppks: [
-        ("nik", lambda r: nik_error(r.nik)),
+        ("nik", lambda r: nik_error(r.nik) or nik_taken_error(r)),
         ("no_kk", lambda r: kk_error(r.no_kk)),
         ("tanggal_lahir", lambda r: past_date_error(r.tanggal_lahir)),
         ("jenis_kelamin", lambda r: choice_error(r.jenis_kelamin, SEX_CHOICES)),

@@ -186,3 +186,16 @@ def test_api_bad_input_gets_field_messages(world, as_user, db):
     assert response.status_code == 422
     assert response.get_json()["message"]["nik"] == "NIK harus 16 angka."
     assert db.query(Ppks).filter_by(nama="X").count() == 0
+
+
+def test_api_duplicate_nik_is_refused_without_database_details(world, as_user, db):
+    desa = db.query(Desa).filter_by(nama="Menala").one()
+    client = as_user("trc")
+    payload = {"nama": "Kembar", "nik": nik_for("maluk"), "jenis_kelamin": "L", "status": "aktif", "desa": desa.id}
+    created = client.api("POST", "/api/v1/ppks/", payload)
+    assert created.status_code == 422 and created.get_json()["message"] == {"nik": "NIK sudah terdaftar."}
+    row_id = world.rows["Ppks"]["taliwang-a"]
+    changed = client.api("PUT", f"/api/v1/ppks/{row_id}", {"nik": nik_for("seteluk")})
+    assert changed.status_code == 422 and changed.get_json()["message"] == {"nik": "NIK sudah terdaftar."}
+    db.expire_all()
+    assert db.get(Ppks, row_id).nik == nik_for("taliwang-a")
