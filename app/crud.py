@@ -16,6 +16,7 @@ from flask import Response, abort, flash, g, has_request_context, redirect, requ
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.api import safe
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -44,6 +45,7 @@ API_PERMISSIONS = {
     "put": "edit",
     "delete": "delete",
 }
+IN_USE = "Data ini masih dipakai data lain (misalnya dokumen atau akun pengguna), jadi tidak dihapus."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -118,6 +120,19 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     def pre_add(self, item):
         check_record(item)
         check_write(item)
+
+    def _delete(self, pk):
+        """FAB's delete, saying in Indonesian why a row still in use stays."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        try:
+            self.datamodel.delete(item)
+        except DatabaseException:
+            flash(IN_USE, "danger")
+        else:
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
 
     def pre_update(self, item):
         try:
@@ -227,9 +242,12 @@ class ScopedModelView(PundiModelView):
 
     @fab_action("muldelete", "Hapus", "Hapus semua data terpilih?", "fa-trash", single=False)
     def muldelete(self, items):
-        for item in items:
-            self.datamodel.delete(item)
-        flash(str(_("Deleted Row")) + f" ({len(items)})", "success")
+        try:
+            self.datamodel.delete_all(items)
+        except DatabaseException:
+            flash(IN_USE, "danger")
+        else:
+            flash(f"{_('Deleted Row')} ({len(items)})", "success")
         return redirect(self.get_redirect())
 
 

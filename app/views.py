@@ -444,6 +444,7 @@ class PpksApi(ScopedApi):
     ]
     add_columns = edit_columns = PpksView.add_columns
     search_columns = ["nama", "kecamatan", "status"]
+    order_columns = ["nama", "status", "tanggal_lahir"]
 
     def pre_get(self, data):
         if not can_see_nik():

@@ -8,7 +8,7 @@ import re
 import stat
 
 from app import create_app
-from app.models import DokumenPsks, Donatur
+from app.models import DokumenPsks, Donatur, Psks
 from tests.conftest import PASSWORD, png_file, text_of
 
 APP_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "app")
@@ -35,10 +35,6 @@ def test_post_without_csrf_token_is_refused(world, as_user, db):
     assert client.post(f"/donaturview/delete/{row_id}").status_code == 302
     db.expire_all()
     assert db.get(Donatur, row_id) is None
-
-
-def _login(client, username, password):
-    return client.post("/login/", data={"username": username, "password": password, "csrf_token": client.csrf})
 
 
 def test_sixth_wrong_login_in_a_minute_is_refused(app, world, as_user):
@@ -184,3 +180,17 @@ def test_operator_cannot_upload_for_another_psks(world, as_user, db):
     assert response.status_code == 200
     db.expire_all()
     assert db.query(DokumenPsks).count() == before
+
+
+def test_deleting_a_row_still_in_use_keeps_it_and_says_why(world, as_user, db):
+    client = as_user("dinas")
+    row_id = world.rows["Psks"]["maluk"]
+    single = client.post(f"/psksview/delete/{row_id}", follow_redirects=True)
+    assert single.status_code == 200 and "masih dipakai data lain" in text_of(single.get_data(as_text=True))
+    bulk = client.post("/psksview/action_post", {"action": "muldelete", "rowid": [row_id]}, follow_redirects=True)
+    assert bulk.status_code == 200 and "masih dipakai data lain" in text_of(bulk.get_data(as_text=True))
+    db.expire_all()
+    assert db.get(Psks, row_id) is not None
+    free = world.rows["Donatur"]["maluk"]
+    done = client.post("/donaturview/action_post", {"action": "muldelete", "rowid": [free]}, follow_redirects=True)
+    assert "Data dihapus (1)" in text_of(done.get_data(as_text=True))
