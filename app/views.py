@@ -184,6 +184,20 @@ PSKS_FIELDS = [
 ]
 
 
+PPKS_FIELDS = [
+    "nama",
+    "nik",
+    "no_kk",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "alamat",
+    "desa",
+    "jenis",
+    "status",
+    "catatan",
+]
+
+
 class DokumenPsksView(ScopedModelView):
     datamodel = SQLAInterface(DokumenPsks)
     class_permission_name = "DokumenPsks"
@@ -276,32 +290,8 @@ class PpksView(ScopedModelView):
     datamodel = SQLAInterface(Ppks)
     class_permission_name = "Ppks"
     list_columns = ["nama", "nik", "jenis_kelamin", "desa", "kecamatan", "jenis", "status"]
-    show_columns = [
-        "nama",
-        "nik",
-        "no_kk",
-        "jenis_kelamin",
-        "tanggal_lahir",
-        "alamat",
-        "desa",
-        "kecamatan",
-        "jenis",
-        "status",
-        "catatan",
-        *AUDIT_LABELS,
-    ]
-    add_columns = edit_columns = [
-        "nama",
-        "nik",
-        "no_kk",
-        "jenis_kelamin",
-        "tanggal_lahir",
-        "alamat",
-        "desa",
-        "jenis",
-        "status",
-        "catatan",
-    ]
+    show_columns = PPKS_FIELDS + ["kecamatan", *AUDIT_LABELS]
+    add_columns = edit_columns = PPKS_FIELDS
     search_columns = ["nama", "desa", "kecamatan", "jenis", "status", "jenis_kelamin"]
     order_columns = ["nama", "desa", "kecamatan", "status"]
     label_columns = {
@@ -442,7 +432,7 @@ class PpksApi(ScopedApi):
         "kecamatan.nama",
         "status",
     ]
-    add_columns = edit_columns = PpksView.add_columns
+    add_columns = edit_columns = PPKS_FIELDS
     search_columns = ["nama", "kecamatan", "status"]
     order_columns = ["nama", "status", "tanggal_lahir"]
 

@@ -106,34 +106,28 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, caplog, database_url):
     assert len(first.config["SECRET_KEY"]) >= 32
 
 
-def test_weak_password_is_refused(world, as_user, app, db):
-    client = as_user("admin")
-    form = {
+def _new_user_form(app, username: str, role: str, password: str) -> dict:
+    return {
         "first_name": "Baru",
         "last_name": "Pengguna",
-        "username": "lemah",
-        "email": "lemah@uji.local",
-        "roles": [app.appbuilder.sm.find_role("Kepala Dinas").id],
-        "password": "password",
-        "conf_password": "password",
+        "username": username,
+        "email": f"{username}@uji.local",
+        "roles": [app.appbuilder.sm.find_role(role).id],
+        "password": password,
+        "conf_password": password,
         "active": "y",
     }
-    page = text_of(client.post("/users/add", form).get_data(as_text=True))
+
+
+def test_weak_password_is_refused(world, as_user, app, db):
+    form = _new_user_form(app, "lemah", "Kepala Dinas", "password")
+    page = text_of(as_user("admin").post("/users/add", form).get_data(as_text=True))
     assert "Kata sandi minimal 10 karakter" in page
     assert app.appbuilder.sm.find_user(username="lemah") is None
 
 
 def test_operator_user_needs_a_psks(world, as_user, app, db):
-    form = {
-        "first_name": "Op",
-        "last_name": "Baru",
-        "username": "op.baru",
-        "email": "op.baru@uji.local",
-        "roles": [app.appbuilder.sm.find_role("Operator PSKS").id],
-        "password": "Kuat#Sekali2026",
-        "conf_password": "Kuat#Sekali2026",
-        "active": "y",
-    }
+    form = _new_user_form(app, "op.baru", "Operator PSKS", "Kuat#Sekali2026")
     page = text_of(as_user("admin").post("/users/add", form).get_data(as_text=True))
     assert "Operator PSKS harus memilih PSKS-nya." in page
     assert app.appbuilder.sm.find_user(username="op.baru") is None
