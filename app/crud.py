@@ -23,7 +23,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _
 
 from app.audit import history_of, mask_history
-from app.formatting import format_tanggal, format_value, format_waktu
+from app.formatting import format_value
 from app.registry import InvalidRecord, check_record
 from app.scope import SCOPE_FILTER, ScopeViolation, check_write, is_scoped
 
@@ -58,25 +58,17 @@ def _scoped_relations(datamodel: SQLAInterface, extra: dict | None) -> dict:
     return fields
 
 
+def check_save(item: Any) -> None:
+    """Every write, whatever the channel: the record's rules, then the writer's scope."""
+    check_record(item)
+    check_write(item)
+
+
 def safe_cell(value: Any) -> Any:
     """A spreadsheet cell that cannot start a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ya" if value else "Tidak"
-    if hasattr(value, "isoformat") and hasattr(value, "hour"):
-        return format_waktu(value)
-    if hasattr(value, "isoformat"):
-        return format_tanggal(value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return safe_cell(str(value) if not isinstance(value, (int, float)) else value)
 
 
 class IndonesianValuesMixin:
@@ -118,26 +110,26 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     history_masks: dict = {}
 
     def pre_add(self, item):
-        check_record(item)
-        check_write(item)
+        check_save(item)
 
     def _delete(self, pk):
         """FAB's delete, saying in Indonesian why a row still in use stays."""
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        self.pre_delete(item)
         try:
             self.datamodel.delete(item)
         except DatabaseException:
             flash(IN_USE, "danger")
         else:
+            self.post_delete(item)
             flash(str(self.delete_row_message), "success")
         self.update_redirect()
 
     def pre_update(self, item):
         try:
-            check_record(item)
-            check_write(item)
+            check_save(item)
         except Exception:
             self.datamodel.session.rollback()
             raise
@@ -188,7 +180,7 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
         buffer.write("\ufeff")
         writer.writerow(labels)
         for item in query.yield_per(1000):
-            writer.writerow([_cell(self._export_value(item, col)) for col in columns])
+            writer.writerow([safe_cell(format_value(self._export_value(item, col))) for col in columns])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate(0)
@@ -270,12 +262,10 @@ class ScopedApi(PundiApi):
         self.edit_query_rel_fields = _scoped_relations(self.datamodel, self.edit_query_rel_fields)
 
     def pre_add(self, item):
-        check_record(item)
-        check_write(item)
+        check_save(item)
 
     def pre_update(self, item):
-        check_record(item)
-        check_write(item)
+        check_save(item)
 
     def _refusing_scope_violations(self, handler, *args):
         try:
