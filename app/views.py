@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, flash, request, send_file
+from flask import abort, current_app, flash, request, send_file
 from flask_appbuilder import IndexView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -58,8 +58,6 @@ def _label_of(choices: list[tuple[str, str]]):
 
 
 def can_see_nik() -> bool:
-    from flask import current_app
-
     return current_app.appbuilder.sm.has_access("can_lihat", "NikPpks")
 
 
@@ -198,6 +196,12 @@ PPKS_FIELDS = [
 ]
 
 
+def _upload_valid(field) -> None:
+    message = upload_error(request.files.get(field.name))
+    if message:
+        raise ValidationError(message)
+
+
 class DokumenPsksView(ScopedModelView):
     datamodel = SQLAInterface(DokumenPsks)
     class_permission_name = "DokumenPsks"
@@ -231,7 +235,7 @@ class DokumenPsksView(ScopedModelView):
     formatters_columns = {"jenis": _label_of(DOKUMEN_CHOICES)}
     add_form_extra_fields = {
         "jenis": _select("Jenis dokumen", DOKUMEN_CHOICES),
-        "unggah": FileField("Berkas", validators=[lambda form, field: _upload_valid(field)]),
+        "unggah": FileField("Berkas", validators=[lambda _form, field: _upload_valid(field)]),
     }
     edit_form_extra_fields = {"jenis": _select("Jenis dokumen", DOKUMEN_CHOICES)}
     base_order = ("created_on", "desc")
@@ -255,12 +259,6 @@ class DokumenPsksView(ScopedModelView):
         if not os.path.exists(path):
             abort(404)
         return send_file(path, mimetype=item.tipe, as_attachment=True, download_name=item.nama_berkas)
-
-
-def _upload_valid(field) -> None:
-    message = upload_error(request.files.get(field.name))
-    if message:
-        raise ValidationError(message)
 
 
 class PsksView(ScopedModelView):
