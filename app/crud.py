@@ -21,10 +21,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import RelationshipProperty
 
 from app.audit import history_of, mask_history
 from app.formatting import format_value
-from app.registry import InvalidRecord, check_record
+from app.registry import InvalidRecord, check_record, record_errors
 from app.scope import SCOPE_FILTER, ScopeViolation, check_write, is_scoped
 
 VIEW_PERMISSIONS = {
@@ -98,6 +100,24 @@ class PerRequestFiltersMixin:
         self.__dict__["_shared_filters"] = value
 
 
+def _with_record_rules(form_class, view):
+    """The form class, checking the record it would save against ``record_errors`` once
+    its fields are valid, and showing each broken rule next to its field."""
+
+    class RecordRulesForm(form_class):
+        def validate(self, extra_validators=None):
+            if not super().validate(extra_validators):
+                return False
+            errors = record_errors(view.draft(self))
+            fields = [name for name in self.data if name != "csrf_token"]
+            for name, message in errors.items():
+                target = name if name in self else fields[0]
+                self[target].errors = [*self[target].errors, message]
+            return not errors
+
+    return RecordRulesForm
+
+
 class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     """A screen with read/add/edit/delete permissions, change history and CSV export."""
 
@@ -108,6 +128,26 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     page_size = 25
     export_columns: list[str] | None = None
     history_masks: dict = {}
+
+    def _init_forms(self):
+        super()._init_forms()
+        self.add_form = _with_record_rules(self.add_form, self)
+        self.edit_form = _with_record_rules(self.edit_form, self)
+
+    def draft(self, form) -> Any:
+        """An unsaved copy of the record as the form would leave it (never added to the session)."""
+        model = self.datamodel.obj
+        draft = model()
+        pk = getattr(form, "_id", None)
+        if pk is not None:
+            saved = self.datamodel.get(pk, self._base_filters)
+            for attr in sa_inspect(model).attrs:
+                value = getattr(saved, attr.key)
+                setattr(
+                    draft, attr.key, list(value) if isinstance(attr, RelationshipProperty) and attr.uselist else value
+                )
+        form.populate_obj(draft)
+        return draft
 
     def pre_add(self, item):
         check_save(item)

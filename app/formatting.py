@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,3 +81,32 @@ def format_value(value: Any) -> str:
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def parse_angka(text: str | None) -> Decimal | None:
+    """A number typed the Indonesian way: ``1.250.000`` (dots group thousands), ``1,5``
+    (comma before decimals), or plain ``1250000``; ``None`` when empty.
+
+    Raises ``ValueError`` with an Indonesian message when the text is not such a number."""
+    raw = (text or "").strip().replace(" ", "")
+    if raw.lower().startswith("rp"):
+        raw = raw[2:].lstrip(".")
+    if not raw:
+        return None
+    sign = "-" if raw.startswith("-") else ""
+    whole, _, decimals = raw.lstrip("-").partition(",")
+    if "," in decimals or (decimals and not decimals.isdigit()):
+        raise ValueError("Angka tidak valid: gunakan koma untuk desimal, misalnya 1,5.")
+    if "." in whole:
+        if not THOUSANDS.match(whole):
+            raise ValueError("Angka tidak valid: titik hanya pemisah ribuan (1.250.000); desimal memakai koma (1,5).")
+        whole = whole.replace(".", "")
+    if not whole.isdigit():
+        raise ValueError("Angka tidak valid: hanya angka, titik ribuan dan koma desimal.")
+    try:
+        return Decimal(f"{sign}{whole}.{decimals or 0}")
+    except InvalidOperation as exc:
+        raise ValueError("Angka tidak valid.") from exc

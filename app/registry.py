@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from wtforms.validators import ValidationError
 
 from app.formatting import today_wita
+from app.ledger import ENTRY_RULES, entry_errors
 from app.models import Donatur, Ppks, Psks
 from app.nik import check_nik, consistency_warnings
 
@@ -96,32 +96,6 @@ def choice_error(value: str | None, choices: list[tuple[str, str]]) -> str | Non
     return None
 
 
-def _field(rule: Callable[..., str | None], *others: str):
-    """A WTForms validator running ``rule`` on the field (and other fields of the form)."""
-
-    def validator(form, field):
-        message = rule(field.data, *(getattr(form, name).data for name in others if name in form))
-        if message:
-            raise ValidationError(message)
-
-    return validator
-
-
-FORM_VALIDATORS = {
-    Psks: {
-        "telepon": [_field(phone_error)],
-        "tanggal_berdiri": [_field(past_date_error)],
-        "tanggal_badan_hukum": [_field(past_date_error)],
-        "desa": [_field(desa_error, "kecamatan")],
-    },
-    Ppks: {
-        "nik": [_field(nik_error)],
-        "no_kk": [_field(kk_error)],
-        "tanggal_lahir": [_field(past_date_error)],
-    },
-    Donatur: {},
-}
-
 RECORD_RULES: dict[type, list[tuple[str, Callable[[Any], str | None]]]] = {
     Psks: [
         ("telepon", lambda r: phone_error(r.telepon)),
@@ -145,7 +119,9 @@ RECORD_RULES: dict[type, list[tuple[str, Callable[[Any], str | None]]]] = {
 
 
 def record_errors(record: Any) -> dict[str, str]:
-    """Every rule a record breaks, by field (used where no form validated it: the API)."""
+    """Every rule a record breaks, by field: forms show them next to fields, the API as 422."""
+    if type(record) in ENTRY_RULES:
+        return entry_errors(record)
     errors = {}
     for field_name, rule in RECORD_RULES.get(type(record), []):
         message = rule(record)

@@ -31,7 +31,6 @@ from app.registry import (
     DOKUMEN_CHOICES,
     DONOR_CHOICES,
     FORM_CHOICES,
-    FORM_VALIDATORS,
     SEX_CHOICES,
     STATUS_CHOICES,
     ppks_warnings,
@@ -274,7 +273,6 @@ class PsksView(ScopedModelView):
         "nomor_badan_hukum": "Untuk LKS/yayasan/perkumpulan: nomor pengesahan badan hukum.",
         "desa": "Harus berada di kecamatan yang dipilih.",
     }
-    validators_columns = FORM_VALIDATORS[Psks]
     formatters_columns = {"bentuk": _label_of(FORM_CHOICES)}
     add_form_extra_fields = edit_form_extra_fields = {
         "bentuk": _select("Bentuk", FORM_CHOICES),
@@ -315,7 +313,6 @@ class PpksView(ScopedModelView):
         "jenis_kelamin": _label_of(SEX_CHOICES),
         "status": _label_of(STATUS_CHOICES),
     }
-    validators_columns = FORM_VALIDATORS[Ppks]
     add_form_extra_fields = edit_form_extra_fields = {
         "jenis_kelamin": _select("Jenis kelamin", SEX_CHOICES),
         "status": _select("Status", STATUS_CHOICES),
