@@ -86,17 +86,29 @@ def init_views(appbuilder: AppBuilder) -> None:
         (views.PpksView, "PPKS", "Registri", "fa-user"),
         (views.DonaturView, "Donatur", "Registri", "fa-hand-holding-heart"),
         (views.DokumenPsksView, "Dokumen PSKS", "Registri", "fa-file"),
+        (views.PengumpulanView, "Pengumpulan", "Buku Kas", "fa-hand-holding-heart"),
+        (views.PenyaluranView, "Penyaluran", "Buku Kas", "fa-people-carry"),
+        (views.BantuanPemerintahView, "Bantuan Pemerintah", "Buku Kas", "fa-landmark"),
+        (views.TutupBukuView, "Tutup Buku", "Buku Kas", "fa-lock"),
         (views.KecamatanView, "Kecamatan", "Referensi", "fa-map"),
         (views.DesaView, "Desa/Kelurahan", "Referensi", "fa-map-marker"),
         (views.JenisPpksView, "Jenis PPKS", "Referensi", "fa-tags"),
         (views.JenisPsksView, "Jenis PSKS", "Referensi", "fa-tags"),
         (views.SumberDanaView, "Sumber Dana", "Referensi", "fa-coins"),
+        (views.HargaBarangView, "Harga Acuan Barang", "Referensi", "fa-tags"),
         (views.RiwayatPerubahanView, "Riwayat Perubahan", "Security", "fa-history"),
     ):
         # Menu names get a prefix: FAB keys menu_access by name, and a name equal to a
         # view's permission name (even in another case, on MariaDB) would clash with it.
         appbuilder.add_view(view, f"Menu {name}", label=name, icon=icon, category=category)
-    for api in (views.PsksApi, views.PpksApi, views.DonaturApi):
+    for api in (
+        views.PsksApi,
+        views.PpksApi,
+        views.DonaturApi,
+        views.PengumpulanApi,
+        views.PenyaluranApi,
+        views.BantuanPemerintahApi,
+    ):
         appbuilder.add_api(api)
 
 

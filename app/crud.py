@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, abort, flash, g, has_request_context, redirect, request, stream_with_context
+from flask import Response, abort, flash, g, has_request_context, redirect, request, send_file, stream_with_context
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.api import safe
@@ -21,11 +23,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import RelationshipProperty
 
 from app.audit import history_of, mask_history
-from app.formatting import format_value
+from app.formatting import format_value, today_wita
+from app.ledger import InsufficientStock
 from app.registry import InvalidRecord, check_record, record_errors
 from app.scope import SCOPE_FILTER, ScopeViolation, check_write, is_scoped
 
@@ -33,6 +39,12 @@ VIEW_PERMISSIONS = {
     "list": "read",
     "show": "read",
     "export": "read",
+    "export_xlsx": "read",
+    "foto": "read",
+    "bast": "read",
+    "bast_ttd": "read",
+    "batal": "edit",
+    "unggah_bast": "edit",
     "berkas": "read",
     "add": "add",
     "edit": "edit",
@@ -64,6 +76,38 @@ def check_save(item: Any) -> None:
     """Every write, whatever the channel: the record's rules, then the writer's scope."""
     check_record(item)
     check_write(item)
+
+
+def csv_stream(rows: Iterator[list[Any]]) -> Iterator[str]:
+    """CSV text for Excel: UTF-8 with BOM, one chunk per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def xlsx_file(rows: Iterator[list[Any]], title: str, money: set[int]) -> str:
+    """Write rows to a temporary .xlsx (streamed by openpyxl's write-only mode); returns its path."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(title)[:31].replace("/", "-"))
+    for number, row in enumerate(rows):
+        cells = []
+        for index, value in enumerate(row):
+            cell = WriteOnlyCell(sheet, value=value)
+            if number == 0:
+                cell.font = Font(bold=True)
+            elif index in money:
+                cell.number_format = '"Rp" #,##0'
+            cells.append(cell)
+        sheet.append(cells)
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    workbook.save(path)
+    return path
 
 
 def safe_cell(value: Any) -> Any:
@@ -127,6 +171,7 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     download = None  # FAB's unscoped /download/<file> is not offered
     page_size = 25
     export_columns: list[str] | None = None
+    money_columns: list[str] = []
     history_masks: dict = {}
 
     def _init_forms(self):
@@ -178,62 +223,82 @@ class PundiModelView(IndonesianValuesMixin, PerRequestFiltersMixin, ModelView):
     @has_access
     def show(self, pk):
         widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
         return self.render_template(
             self.show_template,
             pk=pk,
+            item=item,
             title=self.show_title,
             widgets=widgets,
             related_views=self._related_views,
             labels=self.label_columns,
             riwayat=self.history_visible(history_of(self.datamodel.session, self.datamodel.obj.__tablename__, pk)),
+            **self.show_extra(item),
         )
+
+    def show_extra(self, item) -> dict:
+        """More for the detail page of one record (balances, aid history, …)."""
+        return {}
 
     def history_visible(self, entries):
         """The history as this viewer may see it (masked fields masked)."""
         return mask_history(entries, self.history_masks)
 
-    @expose("/export/", methods=["GET"])
-    @has_access
-    def export(self):
-        """The rows of the list as filtered now, within scope, as UTF-8 CSV with BOM."""
+    def _export_query(self):
+        """The list's query as filtered and ordered now, within scope."""
         filters = self.datamodel.get_filters(self.search_columns)
         get_filter_args(filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.apply_all(
+        return self.datamodel.apply_all(
             self.datamodel.session.query(self.datamodel.obj), joined, order_column, order_direction
         )
+
+    def _export_rows(self) -> Iterator[list[Any]]:
+        """Header, then one row per record: money as plain numbers, the rest as people read it."""
         columns = self.export_columns or self.list_columns
-        labels = [str(self.label_columns.get(col, col)) for col in columns]
-        filename = f"{self.datamodel.obj.__tablename__}.csv"
-        return Response(
-            stream_with_context(self._csv_rows(query, columns, labels)),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        yield [str(self.label_columns.get(col, col)) for col in columns]
+        for item in self._export_query().yield_per(1000):
+            yield [self._export_cell(item, col) for col in columns]
 
-    def _csv_rows(self, query, columns: list[str], labels: list[str]) -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(labels)
-        for item in query.yield_per(1000):
-            writer.writerow([safe_cell(format_value(self._export_value(item, col))) for col in columns])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-        yield buffer.getvalue()
-
-    def _export_value(self, item: Any, column: str) -> Any:
+    def _export_cell(self, item: Any, column: str) -> Any:
         value = item
         for part in column.split("."):
             value = getattr(value, part, None)
             if callable(value):
                 value = value()
+        if column in self.money_columns:
+            return value
         formatter = self.formatters_columns.get(column)
-        return formatter(value) if formatter else value
+        return safe_cell(format_value(formatter(value) if formatter else value))
+
+    def _filename(self, extension: str) -> str:
+        return f"{self.datamodel.obj.__tablename__}-{today_wita():%Y%m%d}.{extension}"
+
+    @expose("/export/", methods=["GET"])
+    @has_access
+    def export(self):
+        """The rows of the list as filtered now, within scope, as UTF-8 CSV with BOM."""
+        return Response(
+            stream_with_context(csv_stream(self._export_rows())),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{self._filename("csv")}"'},
+        )
+
+    @expose("/export_xlsx/", methods=["GET"])
+    @has_access
+    def export_xlsx(self):
+        """The same rows as an Excel workbook (money as numbers), built with bounded memory."""
+        path = xlsx_file(self._export_rows(), self.list_title, self._money_indexes())
+        response = send_file(path, as_attachment=True, download_name=self._filename("xlsx"))
+        response.call_on_close(lambda: os.remove(path))
+        return response
+
+    def _money_indexes(self) -> set[int]:
+        columns = self.export_columns or self.list_columns
+        return {index for index, col in enumerate(columns) if col in self.money_columns}
 
 
 class ScopedModelView(PundiModelView):
@@ -316,6 +381,9 @@ class ScopedApi(PundiApi):
         except InvalidRecord as exc:
             self.datamodel.session.rollback()
             return self.response_422(message=exc.errors)
+        except InsufficientStock as exc:
+            self.datamodel.session.rollback()
+            return self.response_422(message=str(exc))
 
     @expose("/", methods=["POST"])
     @protect()

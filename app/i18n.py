@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 
+from app.fields import format_angka
 from app.formatting import format_rupiah, format_tanggal, format_waktu
 
 
@@ -33,3 +34,4 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["tanggal"] = format_tanggal
     app.jinja_env.filters["waktu"] = format_waktu
+    app.jinja_env.filters["angka"] = format_angka

@@ -2,7 +2,7 @@
 
 Balances live in ``stok`` (one row per PSKS and good; money is good "" in "Rp"). Every
 write of a collection or distribution changes it in the same transaction through one
-``before_flush`` listener, whatever the channel; a take that would go below zero is a
+``after_flush`` listener (rows and their PSKS have ids by then), whatever the channel; a take that would go below zero is a
 conditional UPDATE that matches no row, so two distributions at the same moment can
 never overdraw a PSKS, on SQLite or MariaDB.
 """
@@ -173,8 +173,8 @@ def _refusal(entry: Any) -> str:
     return "Pembatalan ditolak: uang/barang dari penerimaan ini sudah disalurkan."
 
 
-@event.listens_for(Session, "before_flush")
-def _keep_balances(session: Session, _context, _instances) -> None:
+@event.listens_for(Session, "after_flush")
+def _keep_balances(session: Session, _context) -> None:
     entries = [e for e in list(session.new) + list(session.dirty) if isinstance(e, (Pengumpulan, Penyaluran))]
     if not entries:
         return

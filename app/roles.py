@@ -18,6 +18,7 @@ READ = ("read",)
 WRITE = ("read", "add", "edit")
 FULL = ("read", "add", "edit", "delete")
 NIK = ("lihat",)
+LEDGER = ("Pengumpulan", "Penyaluran", "BantuanPemerintah", "HargaBarang")
 REFERENCE = ("Kecamatan", "Desa", "JenisPpks", "JenisPsks", "SumberDana")
 
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -29,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "DokumenPsks": FULL,
         "RiwayatPerubahan": READ,
         **{name: WRITE for name in REFERENCE},
+        **{name: WRITE for name in LEDGER},
+        "TutupBuku": ("read", "add"),
     },
     "Kepala Dinas": {
         "Psks": READ,
@@ -37,6 +40,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "DokumenPsks": READ,
         "RiwayatPerubahan": READ,
         **{name: READ for name in REFERENCE},
+        **{name: READ for name in LEDGER},
+        "TutupBuku": READ,
     },
     "TRC": {
         "Psks": READ,
@@ -45,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "Donatur": READ,
         "DokumenPsks": READ,
         **{name: READ for name in REFERENCE},
+        **{name: READ for name in LEDGER},
     },
     OPERATOR_ROLE: {
         "Psks": ("read", "edit"),
@@ -52,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "Donatur": WRITE,
         "DokumenPsks": ("read", "add"),
         **{name: READ for name in REFERENCE},
+        **{name: READ for name in LEDGER},
+        "Pengumpulan": WRITE,
+        "Penyaluran": WRITE,
     },
     "Pemantau Kecamatan": {
         "Psks": READ,
@@ -59,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "Donatur": READ,
         "DokumenPsks": READ,
         **{name: READ for name in REFERENCE},
+        **{name: READ for name in LEDGER},
     },
     PUBLIC_ROLE: {},
 }

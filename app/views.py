@@ -4,27 +4,47 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, request, send_file
+from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import IndexView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import BooleanField, FileField, SelectField
 from wtforms.validators import ValidationError
 
 from app import stats
 from app.audit import mask_changes_json
+from app.bast import render_bast
 from app.crud import PundiModelView, ScopedApi, ScopedModelView
+from app.fields import AngkaField
+from app.formatting import format_rupiah
+from app.ledger import (
+    JENIS_BANTUAN_CHOICES,
+    JENIS_CHOICES,
+    InsufficientStock,
+    aid_history,
+    balances,
+    current_username,
+    duplicate_aid,
+    duplicate_aid_for,
+    void,
+)
 from app.models import (
+    BantuanPemerintah,
     Desa,
     DokumenPsks,
     Donatur,
+    HargaBarang,
     JenisPpks,
     JenisPsks,
     Kecamatan,
+    Pengumpulan,
+    Penyaluran,
     Ppks,
     Psks,
     RiwayatPerubahan,
     SumberDana,
+    TutupBuku,
 )
 from app.nik import mask_nik
 from app.registry import (
@@ -195,10 +215,27 @@ PPKS_FIELDS = [
 ]
 
 
-def _upload_valid(field) -> None:
-    message = upload_error(request.files.get(field.name))
+def _upload_valid(field, optional: bool = False) -> None:
+    upload = request.files.get(field.name)
+    if optional and (upload is None or not upload.filename):
+        return
+    message = upload_error(upload)
     if message:
         raise ValidationError(message)
+
+
+def _send_stored(item, stored_attr: str, name_attr: str):
+    """Send a stored upload of a row already checked to be in scope."""
+    stored = getattr(item, stored_attr)
+    if not stored:
+        abort(404)
+    try:
+        path = stored_path(stored)
+    except FileNotFoundError:
+        abort(404)
+    if not os.path.exists(path):
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=getattr(item, name_attr) or stored)
 
 
 class DokumenPsksView(ScopedModelView):
@@ -250,14 +287,7 @@ class DokumenPsksView(ScopedModelView):
     @has_access
     def berkas(self, pk):
         """Download one document, only inside the user's scope."""
-        item = self._scoped_item(pk)
-        try:
-            path = stored_path(item.berkas)
-        except FileNotFoundError:
-            abort(404)
-        if not os.path.exists(path):
-            abort(404)
-        return send_file(path, mimetype=item.tipe, as_attachment=True, download_name=item.nama_berkas)
+        return _send_stored(self._scoped_item(pk), "berkas", "nama_berkas")
 
 
 class PsksView(ScopedModelView):
@@ -280,6 +310,10 @@ class PsksView(ScopedModelView):
     }
     related_views = [DokumenPsksView]
     base_order = ("nama", "asc")
+    show_template = "pundi/show_psks.html"
+
+    def show_extra(self, item) -> dict:
+        return {"saldo": balances(self.datamodel.session, item.id)}
 
 
 class PpksView(ScopedModelView):
@@ -329,6 +363,12 @@ class PpksView(ScopedModelView):
     def history_visible(self, entries):
         return entries if can_see_nik() else super().history_visible(entries)
 
+    show_template = "pundi/show_ppks.html"
+
+    def show_extra(self, item) -> dict:
+        history = aid_history(self.datamodel.session, item.id)
+        return {"bantuan": history, "bantuan_ganda": duplicate_aid(history)}
+
 
 class DonaturView(ScopedModelView):
     datamodel = SQLAInterface(Donatur)
@@ -375,6 +415,436 @@ class RiwayatPerubahanView(PundiModelView):
     base_order = ("waktu", "desc")
 
 
+# --- Ledger ---------------------------------------------------------------------------
+
+LEDGER_LABELS = {
+    "psks": "PSKS",
+    "kecamatan": "Kecamatan",
+    "kecamatan.kode": "Kode kecamatan",
+    "kecamatan.nama": "Kecamatan",
+    "desa": "Desa/Kelurahan",
+    "desa.kode": "Kode desa",
+    "desa.nama": "Desa/Kelurahan",
+    "psks.nama": "PSKS",
+    "jenis": "Uang/barang",
+    "jumlah_uang": "Jumlah uang (Rp)",
+    "nama_barang": "Nama barang",
+    "kuantitas": "Jumlah barang",
+    "satuan": "Satuan",
+    "nilai": "Nilai (Rp)",
+    "catatan": "Catatan",
+    "unggah_foto": "Foto bukti",
+    "nama_foto": "Foto bukti",
+    "batal": "Batal",
+    "alasan_batal": "Alasan batal",
+    "dibatalkan_oleh": "Dibatalkan oleh",
+    "dibatalkan_pada": "Dibatalkan pada",
+    **AUDIT_LABELS,
+}
+AMOUNT_FIELDS = {
+    "jenis": _select("Uang/barang", JENIS_CHOICES),
+    "jumlah_uang": AngkaField("Jumlah uang (Rp)", description="Contoh: 1.250.000"),
+    "kuantitas": AngkaField("Jumlah barang", description="Contoh: 25 atau 1,5"),
+    "nilai": AngkaField("Nilai (Rp)", description="Untuk barang: kosongkan untuk memakai harga acuan."),
+    "unggah_foto": FileField(
+        "Foto bukti",
+        description=f"{ALLOWED_LABEL}, paling besar 5 MB.",
+        validators=[lambda _f, f: _upload_valid(f, True)],
+    ),
+}
+LEDGER_FORMATTERS = {
+    "jenis": _label_of(JENIS_CHOICES),
+    "jumlah_uang": format_rupiah,
+    "nilai": format_rupiah,
+    "jenis_bantuan": _label_of(JENIS_BANTUAN_CHOICES),
+}
+VOID_COLUMNS = ["batal", "alasan_batal", "dibatalkan_oleh", "dibatalkan_pada"]
+
+
+class LedgerView(ScopedModelView):
+    """A money record: never deleted, voided with a reason; photo proof; Excel export."""
+
+    base_permissions = ["can_read", "can_add", "can_edit"]
+    show_template = "pundi/show_ledger.html"
+    money_columns = ["jumlah_uang", "nilai"]
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self._store_photo(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._store_photo(item)
+
+    def _store_photo(self, item):
+        upload = request.files.get("unggah_foto")
+        if upload is not None and upload.filename:
+            stored = store_upload(upload)
+            item.foto, item.nama_foto = stored.stored_name, stored.original_name
+
+    @expose("/foto/<int:pk>")
+    @has_access
+    def foto(self, pk):
+        """The photo proof of one entry, only inside the user's scope."""
+        return _send_stored(self._scoped_item(pk), "foto", "nama_foto")
+
+    @expose("/batal/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def batal(self, pk):
+        """Void an entry with a reason (a confirmation page; the entry stays, marked void)."""
+        item = self._scoped_item(pk)
+        error = None
+        if request.method == "POST":
+            try:
+                void(item, request.form.get("alasan", ""), current_username())
+                self.datamodel.session.commit()
+            except (ValueError, InsufficientStock) as exc:
+                self.datamodel.session.rollback()
+                error = str(exc)
+            else:
+                flash("Data dibatalkan. Koreksi dengan mencatat data baru.", "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template(
+            "pundi/batal.html", item=item, title=f"Batalkan {item}", error=error, alasan=request.form.get("alasan", "")
+        )
+
+    def show_extra(self, item) -> dict:
+        return {"bisa_ubah": self.appbuilder.sm.has_access("can_edit", self.class_permission_name)}
+
+
+class PengumpulanView(LedgerView):
+    datamodel = SQLAInterface(Pengumpulan)
+    class_permission_name = "Pengumpulan"
+    list_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "sumber_dana", "donatur", "jenis", "nilai", "batal"]
+    show_columns = [
+        "tanggal_terima",
+        "nomor_kwitansi",
+        "psks",
+        "sumber_dana",
+        "donatur",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "harga_barang",
+        "alasan_nilai",
+        "nomor_izin_pub",
+        "kecamatan",
+        "desa",
+        "nama_foto",
+        "catatan",
+        *VOID_COLUMNS,
+        *AUDIT_LABELS,
+    ]
+    add_columns = edit_columns = [
+        "psks",
+        "tanggal_terima",
+        "sumber_dana",
+        "donatur",
+        "nomor_kwitansi",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "alasan_nilai",
+        "nomor_izin_pub",
+        "kecamatan",
+        "desa",
+        "unggah_foto",
+        "catatan",
+    ]
+    export_columns = [
+        "tanggal_terima",
+        "nomor_kwitansi",
+        "psks.nama",
+        "sumber_dana",
+        "donatur",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "kecamatan.kode",
+        "kecamatan.nama",
+        "desa.kode",
+        "desa.nama",
+        "batal",
+    ]
+    search_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "kecamatan", "sumber_dana", "jenis", "batal"]
+    order_columns = ["tanggal_terima", "nomor_kwitansi", "nilai"]
+    label_columns = {
+        **LEDGER_LABELS,
+        "tanggal_terima": "Tanggal diterima",
+        "nomor_kwitansi": "Nomor kwitansi",
+        "sumber_dana": "Sumber",
+        "donatur": "Donatur",
+        "harga_barang": "Harga acuan",
+        "alasan_nilai": "Alasan nilai berbeda",
+        "nomor_izin_pub": "Nomor izin PUB",
+    }
+    description_columns = {
+        "kecamatan": "Tempat pengumpulan; kosongkan untuk kecamatan PSKS.",
+        "nomor_izin_pub": "Bila pengumpulan ini memakai izin PUB.",
+        "alasan_nilai": "Wajib bila nilai barang berbeda dari harga acuan.",
+    }
+    formatters_columns = LEDGER_FORMATTERS
+    add_form_extra_fields = edit_form_extra_fields = AMOUNT_FIELDS
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"sumber_dana": [["golongan", FilterEqual, "masyarakat"]]}
+    base_order = ("tanggal_terima", "desc")
+
+
+class PenyaluranView(LedgerView):
+    datamodel = SQLAInterface(Penyaluran)
+    class_permission_name = "Penyaluran"
+    list_columns = ["tanggal", "psks", "ppks", "penerima_kelompok", "jenis_bantuan", "jenis", "nilai", "batal"]
+    show_columns = [
+        "tanggal",
+        "psks",
+        "ppks",
+        "penerima_kelompok",
+        "jumlah_penerima",
+        "jenis_bantuan",
+        "tujuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "petugas",
+        "kecamatan",
+        "nama_foto",
+        "nama_bast",
+        "catatan",
+        *VOID_COLUMNS,
+        *AUDIT_LABELS,
+    ]
+    add_columns = edit_columns = [
+        "psks",
+        "tanggal",
+        "ppks",
+        "penerima_kelompok",
+        "jumlah_penerima",
+        "jenis_bantuan",
+        "tujuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "petugas",
+        "unggah_foto",
+        "catatan",
+    ]
+    export_columns = [
+        "tanggal",
+        "psks.nama",
+        "ppks",
+        "penerima_kelompok",
+        "jumlah_penerima",
+        "jenis_bantuan",
+        "tujuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "kecamatan.kode",
+        "kecamatan.nama",
+        "batal",
+    ]
+    search_columns = ["tanggal", "psks", "ppks", "kecamatan", "jenis_bantuan", "jenis", "batal"]
+    order_columns = ["tanggal", "nilai"]
+    label_columns = {
+        **LEDGER_LABELS,
+        "tanggal": "Tanggal penyaluran",
+        "ppks": "PPKS penerima",
+        "penerima_kelompok": "Atau kelompok/kegiatan penerima",
+        "jumlah_penerima": "Jumlah orang penerima",
+        "jenis_bantuan": "Jenis bantuan",
+        "tujuan": "Tujuan",
+        "petugas": "Petugas yang menyerahkan",
+        "nama_bast": "BAST bertanda tangan",
+    }
+    description_columns = {
+        "nama_barang": "Dari stok PSKS: nama dan satuan seperti saat diterima.",
+        "penerima_kelompok": "Isi bila penerimanya kelompok atau kegiatan, bukan satu PPKS.",
+    }
+    formatters_columns = LEDGER_FORMATTERS
+    add_form_extra_fields = edit_form_extra_fields = {
+        **{k: v for k, v in AMOUNT_FIELDS.items() if k != "nilai"},
+        "jenis_bantuan": _select("Jenis bantuan", JENIS_BANTUAN_CHOICES),
+    }
+    base_order = ("tanggal", "desc")
+    show_template = "pundi/show_penyaluran.html"
+
+    def post_add(self, item):
+        for warning in duplicate_aid_for(self.datamodel.session, item):
+            flash(f"Perhatian, bantuan ganda: {warning}", "warning")
+
+    @expose("/bast/<int:pk>")
+    @has_access
+    def bast(self, pk):
+        """The handover record (BAST) of one distribution as PDF."""
+        item = self._scoped_item(pk)
+        pdf = render_bast(item)
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="BAST-{item.id}.pdf"'},
+        )
+
+    @expose("/unggah_bast/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def unggah_bast(self, pk):
+        """Upload the signed BAST back onto its distribution."""
+        item = self._scoped_item(pk)
+        error = None
+        if request.method == "POST":
+            upload = request.files.get("berkas")
+            error = upload_error(upload)
+            if not error:
+                stored = store_upload(upload)
+                item.bast, item.nama_bast = stored.stored_name, stored.original_name
+                self.datamodel.session.commit()
+                flash("BAST bertanda tangan tersimpan.", "success")
+                return redirect(url_for(".show", pk=pk))
+        return self.render_template(
+            "pundi/unggah_bast.html", item=item, title="Unggah BAST bertanda tangan", error=error
+        )
+
+    @expose("/bast_ttd/<int:pk>")
+    @has_access
+    def bast_ttd(self, pk):
+        """The signed BAST, only inside the user's scope."""
+        return _send_stored(self._scoped_item(pk), "bast", "nama_bast")
+
+
+class BantuanPemerintahView(LedgerView):
+    datamodel = SQLAInterface(BantuanPemerintah)
+    class_permission_name = "BantuanPemerintah"
+    list_columns = ["tanggal_cair", "sumber_dana", "nama_program", "kecamatan", "jenis_bantuan", "nilai", "batal"]
+    show_columns = [
+        "tanggal_cair",
+        "sumber_dana",
+        "nama_program",
+        "nomor_referensi",
+        "kecamatan",
+        "jenis_bantuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "penerima",
+        "nama_foto",
+        "catatan",
+        *VOID_COLUMNS,
+        *AUDIT_LABELS,
+    ]
+    add_columns = edit_columns = [
+        "sumber_dana",
+        "nama_program",
+        "tanggal_cair",
+        "nomor_referensi",
+        "kecamatan",
+        "jenis_bantuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "penerima",
+        "unggah_foto",
+        "catatan",
+    ]
+    export_columns = [
+        "tanggal_cair",
+        "sumber_dana",
+        "nama_program",
+        "nomor_referensi",
+        "jenis_bantuan",
+        "jenis",
+        "jumlah_uang",
+        "nama_barang",
+        "kuantitas",
+        "satuan",
+        "nilai",
+        "kecamatan.kode",
+        "kecamatan.nama",
+        "batal",
+    ]
+    search_columns = ["tanggal_cair", "sumber_dana", "nama_program", "kecamatan", "jenis_bantuan", "batal"]
+    order_columns = ["tanggal_cair", "nilai", "nama_program"]
+    label_columns = {
+        **LEDGER_LABELS,
+        "tanggal_cair": "Tanggal pencairan",
+        "sumber_dana": "Sumber dana",
+        "nama_program": "Nama program",
+        "nomor_referensi": "Nomor SP2D/surat",
+        "jenis_bantuan": "Jenis bantuan",
+        "penerima": "PPKS penerima",
+    }
+    formatters_columns = LEDGER_FORMATTERS
+    add_form_extra_fields = edit_form_extra_fields = {
+        **AMOUNT_FIELDS,
+        "jenis_bantuan": _select("Jenis bantuan", JENIS_BANTUAN_CHOICES),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "sumber_dana": [["golongan", FilterNotEqual, "masyarakat"]]
+    }
+    base_order = ("tanggal_cair", "desc")
+
+    def post_add(self, item):
+        for warning in duplicate_aid_for(self.datamodel.session, item):
+            flash(f"Perhatian, bantuan ganda: {warning}", "warning")
+
+
+class HargaBarangView(PundiModelView):
+    datamodel = SQLAInterface(HargaBarang)
+    class_permission_name = "HargaBarang"
+    list_columns = ["nama_barang", "satuan", "harga", "berlaku_mulai"]
+    add_columns = edit_columns = show_columns = list_columns
+    search_columns = ["nama_barang", "satuan", "berlaku_mulai"]
+    label_columns = {
+        "nama_barang": "Nama barang",
+        "satuan": "Satuan",
+        "harga": "Harga per satuan (Rp)",
+        "berlaku_mulai": "Berlaku mulai",
+        **AUDIT_LABELS,
+    }
+    description_columns = {
+        "berlaku_mulai": "Harga baru berlaku untuk penerimaan sejak tanggal ini; "
+        "nilai yang sudah tercatat tidak berubah."
+    }
+    formatters_columns = {"harga": format_rupiah}
+    add_form_extra_fields = edit_form_extra_fields = {"harga": AngkaField("Harga per satuan (Rp)")}
+    base_order = ("nama_barang", "asc")
+
+
+class TutupBukuView(PundiModelView):
+    datamodel = SQLAInterface(TutupBuku)
+    class_permission_name = "TutupBuku"
+    base_permissions = ["can_read", "can_add"]
+    list_columns = ["sampai", "keterangan", "created_by", "created_on"]
+    add_columns = ["sampai", "keterangan"]
+    show_columns = list_columns
+    label_columns = {"sampai": "Tutup buku sampai tanggal", "keterangan": "Keterangan", **AUDIT_LABELS}
+    description_columns = {
+        "sampai": "Setelah disimpan, data pengumpulan, penyaluran dan bantuan bertanggal sampai hari ini "
+        "tidak dapat ditambah, diubah atau dibatalkan."
+    }
+    base_order = ("sampai", "desc")
+
+
 for _view, _noun in (
     (KecamatanView, "Kecamatan"),
     (DesaView, "Desa/Kelurahan"),
@@ -386,6 +856,11 @@ for _view, _noun in (
     (DonaturView, "Donatur"),
     (DokumenPsksView, "Dokumen PSKS"),
     (RiwayatPerubahanView, "Riwayat Perubahan"),
+    (PengumpulanView, "Pengumpulan"),
+    (PenyaluranView, "Penyaluran"),
+    (BantuanPemerintahView, "Bantuan Pemerintah"),
+    (HargaBarangView, "Harga Acuan Barang"),
+    (TutupBukuView, "Tutup Buku"),
 ):
     _titles(_view, _noun)
 
@@ -448,6 +923,71 @@ class DonaturApi(ScopedApi):
     list_columns = show_columns = ["id", "nama", "jenis", "anonim", "kontak", "kecamatan.nama"]
     add_columns = edit_columns = DonaturView.add_columns
     search_columns = ["nama", "jenis", "kecamatan"]
+
+
+LEDGER_API_COLUMNS = ["jenis", "jumlah_uang", "nama_barang", "kuantitas", "satuan", "nilai", "batal"]
+
+
+class PengumpulanApi(ScopedApi):
+    resource_name = "pengumpulan"
+    datamodel = SQLAInterface(Pengumpulan)
+    class_permission_name = "Pengumpulan"
+    exclude_route_methods = {"delete"}
+    base_permissions = ["can_read", "can_add", "can_edit"]
+    list_columns = show_columns = [
+        "id",
+        "tanggal_terima",
+        "nomor_kwitansi",
+        "psks.nama",
+        "sumber_dana.kode",
+        "donatur.nama",
+        "kecamatan.nama",
+        *LEDGER_API_COLUMNS,
+    ]
+    add_columns = edit_columns = [c for c in PengumpulanView.add_columns if c != "unggah_foto"]
+    search_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "kecamatan", "batal"]
+
+
+class PenyaluranApi(ScopedApi):
+    resource_name = "penyaluran"
+    datamodel = SQLAInterface(Penyaluran)
+    class_permission_name = "Penyaluran"
+    exclude_route_methods = {"delete"}
+    base_permissions = ["can_read", "can_add", "can_edit"]
+    list_columns = show_columns = [
+        "id",
+        "tanggal",
+        "psks.nama",
+        "ppks.nama",
+        "penerima_kelompok",
+        "jumlah_penerima",
+        "jenis_bantuan",
+        "tujuan",
+        "kecamatan.nama",
+        *LEDGER_API_COLUMNS,
+    ]
+    add_columns = edit_columns = [c for c in PenyaluranView.add_columns if c != "unggah_foto"]
+    search_columns = ["tanggal", "psks", "ppks", "kecamatan", "batal"]
+
+
+class BantuanPemerintahApi(ScopedApi):
+    resource_name = "bantuan_pemerintah"
+    datamodel = SQLAInterface(BantuanPemerintah)
+    class_permission_name = "BantuanPemerintah"
+    exclude_route_methods = {"delete"}
+    base_permissions = ["can_read", "can_add", "can_edit"]
+    list_columns = show_columns = [
+        "id",
+        "tanggal_cair",
+        "sumber_dana.kode",
+        "nama_program",
+        "nomor_referensi",
+        "jenis_bantuan",
+        "kecamatan.nama",
+        *LEDGER_API_COLUMNS,
+    ]
+    add_columns = edit_columns = [c for c in BantuanPemerintahView.add_columns if c not in ("unggah_foto", "penerima")]
+    search_columns = ["tanggal_cair", "sumber_dana", "kecamatan", "batal"]
 
 
 class RingkasanView(IndexView):

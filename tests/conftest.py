@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,24 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.cli import ensure_admin, initialise
-from app.models import Desa, DokumenPsks, Donatur, JenisPpks, JenisPsks, Kecamatan, Ppks, Psks, RiwayatPerubahan
+from app.models import (
+    BantuanPemerintah,
+    Desa,
+    DokumenPsks,
+    Donatur,
+    HargaBarang,
+    JenisPpks,
+    JenisPsks,
+    Kecamatan,
+    Pengumpulan,
+    Penyaluran,
+    Ppks,
+    Psks,
+    RiwayatPerubahan,
+    Stok,
+    SumberDana,
+    TutupBuku,
+)
 from config import engine_options
 
 PASSWORD = "Rahasia#Uji2026"
@@ -128,9 +146,21 @@ def _reset_world(app) -> Fixture:
     for user in session.query(sm.user_model):
         user.psks = None
     session.flush()
-    for table in ("ppks_jenis",):
+    for table in ("ppks_jenis", "bantuan_penerima"):
         session.execute(sa.text(f"DELETE FROM {table}"))
-    for model in (DokumenPsks, Ppks, Donatur, Psks, RiwayatPerubahan):
+    for model in (
+        BantuanPemerintah,
+        Penyaluran,
+        Pengumpulan,
+        Stok,
+        HargaBarang,
+        TutupBuku,
+        DokumenPsks,
+        Ppks,
+        Donatur,
+        Psks,
+        RiwayatPerubahan,
+    ):
         session.query(model).delete()
     session.commit()
 
@@ -143,7 +173,17 @@ def _reset_world(app) -> Fixture:
     }
     lks = session.query(JenisPsks).filter_by(kode="LKS").one()
     fakir = session.query(JenisPpks).filter_by(kode="24").one()
-    rows = {"Psks": {}, "Ppks": {}, "Donatur": {}, "DokumenPsks": {}}
+    rows = {
+        "Psks": {},
+        "Ppks": {},
+        "Donatur": {},
+        "DokumenPsks": {},
+        "Pengumpulan": {},
+        "Penyaluran": {},
+        "BantuanPemerintah": {},
+    }
+    perorangan = session.query(SumberDana).filter_by(kode="PERORANGAN").one()
+    apbd = session.query(SumberDana).filter_by(kode="APBD_KAB").one()
     for label in LABELS:
         kec = kecamatan[LABEL_KECAMATAN[label]]
         psks = Psks(
@@ -180,12 +220,50 @@ def _reset_world(app) -> Fixture:
             tipe="image/png",
             ukuran=len(PNG),
         )
-        session.add_all([psks, ppks, donatur, dokumen])
+        collected = Pengumpulan(
+            psks=psks,
+            tanggal_terima=dt.date(2026, 3, 1),
+            sumber_dana=perorangan,
+            donatur=donatur,
+            nomor_kwitansi=f"K-{label}",
+            kecamatan=kec,
+            jenis="uang",
+            jumlah_uang=Decimal("1000000"),
+            nilai=Decimal("1000000"),
+        )
+        given = Penyaluran(
+            psks=psks,
+            tanggal=dt.date(2026, 3, 5),
+            ppks=ppks,
+            kecamatan=kec,
+            jenis_bantuan="uang_tunai",
+            tujuan=f"Bantuan {label}",
+            jenis="uang",
+            jumlah_uang=Decimal("100000"),
+            nilai=Decimal("100000"),
+        )
+        government = BantuanPemerintah(
+            sumber_dana=apbd,
+            nama_program=f"Program {label}",
+            tanggal_cair=dt.date(2026, 2, 1),
+            kecamatan=kec,
+            jenis_bantuan="sembako",
+            jenis="uang",
+            jumlah_uang=Decimal("500000"),
+            nilai=Decimal("500000"),
+            penerima=[ppks],
+        )
+        session.add_all([psks, ppks, donatur, dokumen, collected])
+        session.flush()
+        session.add_all([given, government])
         session.flush()
         rows["Psks"][label] = psks.id
         rows["Ppks"][label] = ppks.id
         rows["Donatur"][label] = donatur.id
         rows["DokumenPsks"][label] = dokumen.id
+        rows["Pengumpulan"][label] = collected.id
+        rows["Penyaluran"][label] = given.id
+        rows["BantuanPemerintah"][label] = government.id
     users = {}
     for username, (role_name, kec_name, psks_label) in USERS.items():
         user = sm.find_user(username=username)
