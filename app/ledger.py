@@ -2,9 +2,9 @@
 
 Balances live in ``stok`` (one row per PSKS and good; money is good "" in "Rp"). Every
 write of a collection or distribution changes it in the same transaction through one
-``after_flush`` listener (rows and their PSKS have ids by then), whatever the channel; a take that would go below zero is a
-conditional UPDATE that matches no row, so two distributions at the same moment can
-never overdraw a PSKS, on SQLite or MariaDB.
+``after_flush`` listener (rows and their PSKS have ids by then), whatever the channel; a
+take that would go below zero is a conditional UPDATE that matches no row, so two
+distributions at the same moment can never overdraw a PSKS, on SQLite or MariaDB.
 """
 
 from __future__ import annotations
