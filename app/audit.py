@@ -48,6 +48,11 @@ AUDITED_TABLES = frozenset(
         "dokumen_psks",
         "ab_user",
         "ab_role",
+        "pengumpulan",
+        "penyaluran",
+        "bantuan_pemerintah",
+        "harga_barang",
+        "tutup_buku",
     }
 )
 ACTION_LABELS = {"tambah": "Ditambahkan", "ubah": "Diubah", "hapus": "Dihapus"}

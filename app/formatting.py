@@ -107,6 +107,6 @@ def parse_angka(text: str | None) -> Decimal | None:
     if not whole.isdigit():
         raise ValueError("Angka tidak valid: hanya angka, titik ribuan dan koma desimal.")
     try:
-        return Decimal(f"{sign}{whole}.{decimals or 0}")
+        return Decimal(f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}")
     except InvalidOperation as exc:
         raise ValueError("Angka tidak valid.") from exc

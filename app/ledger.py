@@ -254,7 +254,9 @@ def prepare(entry: Any) -> None:
         entry.nama_barang = (entry.nama_barang or "").strip() or None
         entry.satuan = (entry.satuan or "").strip() or None
     if isinstance(entry, Pengumpulan):
-        if entry.kecamatan is None and entry.psks is not None:
+        if entry.desa is not None:
+            entry.kecamatan = entry.desa.kecamatan
+        elif entry.psks is not None:
             entry.kecamatan = entry.psks.kecamatan
         if entry.jenis == BARANG and entry.nama_barang and entry.satuan and entry.kuantitas and entry.tanggal_terima:
             price = price_on(_session(), entry.nama_barang, entry.satuan, entry.tanggal_terima)
@@ -292,8 +294,7 @@ def _saved(entry: Any) -> Any:
     if getattr(entry, "id", None) is None:
         return None
     table = type(entry).__table__
-    with _session().no_autoflush:
-        return _session().execute(select(table).where(table.c.id == entry.id)).first()
+    return _session().execute(select(table).where(table.c.id == entry.id)).first()
 
 
 def _amount_errors(entry: Any) -> dict[str, str]:
@@ -314,7 +315,9 @@ def _amount_errors(entry: Any) -> dict[str, str]:
             errors["kuantitas"] = "Isi jumlah barang."
         elif entry.kuantitas <= 0:
             errors["kuantitas"] = "Jumlah barang harus lebih dari nol."
-        if entry.nilai is None:
+        if isinstance(entry, Penyaluran):
+            pass  # its value follows from the stock it is taken from
+        elif entry.nilai is None:
             errors["nilai"] = "Isi nilai barang dalam rupiah (tidak ada harga acuan untuk barang ini)."
         elif entry.nilai <= 0:
             errors["nilai"] = "Nilai barang harus lebih dari nol."
@@ -366,8 +369,6 @@ def _collection_errors(entry: Pengumpulan, saved: Any) -> dict[str, str]:
                 query = query.where(Pengumpulan.id != entry.id)
             if _session().execute(query).first():
                 errors["nomor_kwitansi"] = f"Nomor kwitansi {number} sudah dipakai PSKS ini."
-    if entry.desa is not None and entry.kecamatan is not None and entry.desa.kecamatan_id != entry.kecamatan.id:
-        errors["desa"] = f"Desa/kelurahan {entry.desa.nama} tidak berada di Kecamatan {entry.kecamatan.nama}."
     price = entry.harga_barang
     if entry.jenis == BARANG and price is not None and entry.nilai and entry.kuantitas:
         proposed = rupiah(price.harga * entry.kuantitas)
@@ -421,6 +422,11 @@ ENTRY_RULES = {
 
 def entry_errors(entry: Any) -> dict[str, str]:
     """Every rule a ledger entry breaks, by field; empty when it may be saved."""
+    with _session().no_autoflush:
+        return _entry_errors(entry)
+
+
+def _entry_errors(entry: Any) -> dict[str, str]:
     saved = _saved(entry)
     errors = _lock_errors(entry, saved)
     if errors:

@@ -552,7 +552,6 @@ class PengumpulanView(LedgerView):
         "nilai",
         "alasan_nilai",
         "nomor_izin_pub",
-        "kecamatan",
         "desa",
         "unggah_foto",
         "catatan",
@@ -588,7 +587,7 @@ class PengumpulanView(LedgerView):
         "nomor_izin_pub": "Nomor izin PUB",
     }
     description_columns = {
-        "kecamatan": "Tempat pengumpulan; kosongkan untuk kecamatan PSKS.",
+        "desa": "Tempat pengumpulan; kosongkan bila di desa/kelurahan PSKS. Kecamatan mengikuti desa ini.",
         "nomor_izin_pub": "Bila pengumpulan ini memakai izin PUB.",
         "alasan_nilai": "Wajib bila nilai barang berbeda dari harga acuan.",
     }

@@ -193,6 +193,7 @@ def _reset_world(app) -> Fixture:
             kecamatan=kec,
             desa=first_desa[kec.nama],
             ketua=f"Ketua {label}",
+            tanggal_berdiri=dt.date(2010, 1, 1),
             aktif=True,
         )
         ppks = Ppks(
@@ -329,7 +330,9 @@ def as_user(app, world):
 
 @pytest.fixture
 def db(app):
+    """The session, in an app context whose user is ``admin`` (audit columns need one)."""
     with app.app_context():
+        g.user = app.appbuilder.sm.find_user(username="admin")
         yield app.appbuilder.session
 
 

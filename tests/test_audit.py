@@ -17,6 +17,7 @@ def test_form_edit_records_old_and_new_values(world, as_user, db, app):
         "kecamatan": row.kecamatan_id,
         "desa": row.desa_id,
         "ketua": "Ketua Baru",
+        "tanggal_berdiri": "2010-01-01",
         "aktif": "y",
     }
     assert as_user("dinas").post(f"/psksview/edit/{row.id}", form).status_code == 302

@@ -7,10 +7,8 @@ import os
 import re
 import stat
 
-from flask import g
-
 from app import create_app
-from app.models import DokumenPsks, Donatur, Pengguna, Psks
+from app.models import DokumenPsks, Donatur, Psks
 from tests.conftest import PASSWORD, png_file, text_of
 
 APP_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "app")
@@ -27,7 +25,6 @@ def test_get_to_a_delete_url_deletes_nothing(world, as_user, db):
 def _free_donor(db, world) -> int:
     """A donor no ledger row refers to, so it may be deleted."""
     donor = Donatur(nama="Donatur lepas", jenis="perorangan", anonim=False, kecamatan_id=world.kecamatan["Maluk"])
-    g.user = db.query(Pengguna).filter_by(username="admin").one()
     db.add(donor)
     db.commit()
     return donor.id
