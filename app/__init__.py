@@ -101,6 +101,13 @@ def init_views(appbuilder: AppBuilder) -> None:
         # Menu names get a prefix: FAB keys menu_access by name, and a name equal to a
         # view's permission name (even in another case, on MariaDB) would clash with it.
         appbuilder.add_view(view, f"Menu {name}", label=name, icon=icon, category=category)
+    appbuilder.add_view(
+        views.ImporPengumpulanView,
+        "Menu Impor Pengumpulan",
+        label="Impor Pengumpulan (Excel)",
+        icon="fa-file-import",
+        category="Buku Kas",
+    )
     for api in (
         views.PsksApi,
         views.PpksApi,

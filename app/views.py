@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import os
+import secrets
 
-from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
-from flask_appbuilder import IndexView, expose, has_access
+from flask import Response, abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask_appbuilder import BaseView, IndexView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import BooleanField, FileField, SelectField
 from wtforms.validators import ValidationError
 
-from app import stats
+from app import impor, stats
 from app.audit import mask_changes_json
 from app.bast import render_bast
 from app.crud import PundiModelView, ScopedApi, ScopedModelView
@@ -55,7 +57,8 @@ from app.registry import (
     STATUS_CHOICES,
     ppks_warnings,
 )
-from app.uploads import ALLOWED_LABEL, store_upload, stored_path, upload_error
+from app.scope import current_scope, scope_clause
+from app.uploads import ALLOWED_LABEL, store_upload, stored_path, upload_dir, upload_error
 
 AUDIT_LABELS = {
     "created_by": "Dibuat oleh",
@@ -987,6 +990,76 @@ class BantuanPemerintahApi(ScopedApi):
     ]
     add_columns = edit_columns = [c for c in BantuanPemerintahView.add_columns if c not in ("unggah_foto", "penerima")]
     search_columns = ["tanggal_cair", "sumber_dana", "kecamatan", "batal"]
+
+
+class ImporPengumpulanView(BaseView):
+    """Collections from an Excel sheet: template, preview with reasons, all-or-nothing save."""
+
+    route_base = "/impor-pengumpulan"
+    default_view = "index"
+    class_permission_name = "Pengumpulan"
+    method_permission_name = {"index": "add", "template_xlsx": "add", "pratinjau": "add", "simpan": "add"}
+
+    def _psks_choices(self):
+        db_session = current_app.appbuilder.session
+        return db_session.query(Psks).filter(scope_clause(Psks, current_scope())).order_by(Psks.nama).all()
+
+    def _psks(self, pk):
+        psks = next((p for p in self._psks_choices() if str(p.id) == str(pk)), None)
+        if psks is None:
+            abort(404)
+        return psks
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("pundi/impor.html", psks_list=self._psks_choices(), hasil=None)
+
+    @expose("/template")
+    @has_access
+    def template_xlsx(self):
+        return Response(
+            impor.template(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="template-pengumpulan.xlsx"'},
+        )
+
+    @expose("/pratinjau", methods=["POST"])
+    @has_access
+    def pratinjau(self):
+        psks = self._psks(request.form.get("psks"))
+        upload = request.files.get("berkas")
+        if upload is None or not upload.filename:
+            flash("Pilih berkas Excel yang akan diimpor.", "danger")
+            return redirect(url_for(".index"))
+        data = upload.read()
+        token = secrets.token_hex(16)
+        with open(os.path.join(upload_dir(), f"impor-{token}.xlsx"), "wb") as handle:
+            handle.write(data)
+        session["impor"] = {"token": token, "psks": psks.id}
+        hasil = impor.preview(current_app.appbuilder.session, psks, io.BytesIO(data))
+        current_app.appbuilder.session.rollback()
+        return self.render_template("pundi/impor.html", psks_list=self._psks_choices(), hasil=hasil, psks=psks)
+
+    @expose("/simpan", methods=["POST"])
+    @has_access
+    def simpan(self):
+        pending = session.pop("impor", None)
+        path = pending and os.path.join(upload_dir(), f"impor-{pending['token']}.xlsx")
+        if not pending or not os.path.exists(path):
+            flash("Tidak ada impor yang menunggu. Unggah berkasnya lagi.", "danger")
+            return redirect(url_for(".index"))
+        psks = self._psks(pending["psks"])
+        try:
+            with open(path, "rb") as handle:
+                written = impor.commit(current_app.appbuilder.session, psks, handle)
+        except (impor.ImportRefused, InsufficientStock) as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for(".index"))
+        finally:
+            os.remove(path)
+        flash(f"{written} penerimaan tersimpan untuk {psks.nama}.", "success")
+        return redirect(url_for("PengumpulanView.list"))
 
 
 class RingkasanView(IndexView):
