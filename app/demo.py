@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 import click
 from werkzeug.security import generate_password_hash
 
-from app.models import Desa, Donatur, JenisPpks, JenisPsks, Kecamatan, Ppks, Psks
+from app.ledger import balances, prepare
+from app.models import (
+    BantuanPemerintah,
+    Desa,
+    Donatur,
+    HargaBarang,
+    JenisPpks,
+    JenisPsks,
+    Kecamatan,
+    Pengumpulan,
+    Penyaluran,
+    Ppks,
+    Psks,
+    SumberDana,
+)
 
 DEMO_USERS = (
     ("admin", "Admin", None, None),
@@ -124,14 +139,129 @@ def _demo_registries(session) -> dict[str, int]:
     return added
 
 
+PRICES = (
+    ("Beras", "kg", "12000", "13500"),
+    ("Minyak goreng", "liter", "16000", "18000"),
+    ("Gula pasir", "kg", "14000", "16500"),
+    ("Paket sembako", "paket", "150000", "175000"),
+)
+GOVERNMENT_PROGRAMS = (
+    ("APBD_KAB", "Bantuan sosial sembako KSB", "sembako"),
+    ("APBD_PROV", "Bantuan NTB Gemilang", "uang_tunai"),
+    ("APBN", "Program Keluarga Harapan (PKH)", "uang_tunai"),
+)
+DEMO_YEARS = (2022, 2023, 2024, 2025, 2026)
+
+
+def _demo_prices(session) -> int:
+    added = 0
+    for nama, satuan, old, new in PRICES:
+        for day, harga in ((dt.date(2020, 1, 1), old), (dt.date(2024, 1, 1), new)):
+            if not session.query(HargaBarang).filter_by(nama_barang=nama, satuan=satuan, berlaku_mulai=day).first():
+                session.add(HargaBarang(nama_barang=nama, satuan=satuan, harga=Decimal(harga), berlaku_mulai=day))
+                added += 1
+    session.commit()
+    return added
+
+
+def _demo_ledger(session) -> dict[str, int]:
+    """Collections, distributions within stock, and government aid over five years."""
+    added = {"pengumpulan": 0, "penyaluran": 0, "bantuan": 0}
+    sources = {s.kode: s for s in session.query(SumberDana)}
+    community = [sources[k] for k in ("PERORANGAN", "KELOMPOK", "LEMBAGA", "DUNIA_USAHA", "PSKS_LAIN")]
+    for psks in session.query(Psks).filter(Psks.nama.in_(_demo_psks_names(session))).order_by(Psks.id):
+        if session.query(Pengumpulan).filter(Pengumpulan.nomor_kwitansi.like(f"DEMO-{psks.id}-%")).first():
+            continue
+        rng = random.Random(f"ledger-{psks.nama}")
+        donors = session.query(Donatur).filter_by(kecamatan_id=psks.kecamatan_id).all()
+        ppks = session.query(Ppks).filter_by(kecamatan_id=psks.kecamatan_id).all()
+        for year in DEMO_YEARS:
+            for number in range(1, 7):
+                day = dt.date(year, rng.randrange(1, 12 if year == 2026 else 13), rng.randrange(1, 28))
+                goods = rng.random() < 0.4
+                entry = Pengumpulan(
+                    psks=psks,
+                    tanggal_terima=day,
+                    sumber_dana=rng.choice(community),
+                    donatur=rng.choice(donors),
+                    nomor_kwitansi=f"DEMO-{psks.id}-{year}-{number:02d}",
+                    kecamatan=psks.kecamatan,
+                    jenis="barang" if goods else "uang",
+                )
+                if goods:
+                    nama, satuan, _old, _new = rng.choice(PRICES)
+                    entry.nama_barang, entry.satuan = nama, satuan
+                    entry.kuantitas = Decimal(rng.randrange(5, 60))
+                else:
+                    entry.jumlah_uang = Decimal(rng.randrange(5, 200) * 25000)
+                prepare(entry)
+                session.add(entry)
+                added["pengumpulan"] += 1
+            session.flush()
+            for number in range(1, 4):
+                money = balances(session, psks.id)["uang"]
+                if money < 100000 or not ppks:
+                    break
+                amount = min(money, Decimal(rng.randrange(2, 20) * 25000))
+                session.add(
+                    Penyaluran(
+                        psks=psks,
+                        tanggal=dt.date(year, 12 if year < 2026 else 11, number * 5),
+                        ppks=rng.choice(ppks),
+                        kecamatan=psks.kecamatan,
+                        jenis_bantuan=rng.choice(("uang_tunai", "kesehatan", "pendidikan")),
+                        tujuan="Bantuan hasil careseeking",
+                        jenis="uang",
+                        jumlah_uang=amount,
+                        nilai=amount,
+                        petugas=psks.ketua,
+                    )
+                )
+                added["penyaluran"] += 1
+                session.flush()
+    for kecamatan in session.query(Kecamatan).order_by(Kecamatan.kode):
+        ppks = session.query(Ppks).filter_by(kecamatan_id=kecamatan.id).all()
+        for year in DEMO_YEARS:
+            for code, program, kind in GOVERNMENT_PROGRAMS:
+                name = f"{program} {year}"
+                if session.query(BantuanPemerintah).filter_by(nama_program=name, kecamatan_id=kecamatan.id).first():
+                    continue
+                rng = random.Random(f"{name}-{kecamatan.kode}")
+                amount = Decimal(rng.randrange(20, 120) * 500000)
+                session.add(
+                    BantuanPemerintah(
+                        sumber_dana=sources[code],
+                        nama_program=name,
+                        tanggal_cair=dt.date(year, rng.randrange(2, 11), rng.randrange(1, 28)),
+                        kecamatan=kecamatan,
+                        jenis_bantuan=kind,
+                        jenis="uang",
+                        jumlah_uang=amount,
+                        nilai=amount,
+                        nomor_referensi=f"SP2D/{year}/{kecamatan.kode}/{code}",
+                        penerima=rng.sample(ppks, min(2, len(ppks))),
+                    )
+                )
+                added["bantuan"] += 1
+    session.commit()
+    return added
+
+
+def _demo_psks_names(session) -> list[str]:
+    return [name.format(kec=k.nama) for k in session.query(Kecamatan) for name, _kode, _bentuk in PSKS_TEMPLATES]
+
+
 def load_demo(appbuilder, password: str) -> str:
     """Fill demo registries and users; returns a one-line summary in Indonesian."""
     if not appbuilder.sm.find_role("Operator PSKS"):
         raise click.ClickException("Jalankan `flask --app run pundi init` terlebih dahulu.")
     added = _demo_registries(appbuilder.session)
+    prices = _demo_prices(appbuilder.session)
+    ledger = _demo_ledger(appbuilder.session)
     users = _demo_users(appbuilder.sm, password)
     return (
         f"Data contoh: +{added['psks']} PSKS, +{added['ppks']} PPKS, +{added['donatur']} donatur, "
-        f"+{users} pengguna. Pengguna contoh: {', '.join(u[0] for u in DEMO_USERS)} "
-        "(kata sandi dari PUNDI_DEMO_PASSWORD)."
+        f"+{prices} harga acuan, +{ledger['pengumpulan']} pengumpulan, +{ledger['penyaluran']} penyaluran, "
+        f"+{ledger['bantuan']} bantuan pemerintah, +{users} pengguna. "
+        f"Pengguna contoh: {', '.join(u[0] for u in DEMO_USERS)} (kata sandi dari PUNDI_DEMO_PASSWORD)."
     )

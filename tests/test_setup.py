@@ -11,7 +11,22 @@ from flask_appbuilder import Model
 
 from app import create_app
 from app.cli import MIGRATIONS_DIR
-from app.models import Desa, Donatur, JenisPpks, JenisPsks, Kecamatan, Ppks, Psks, RiwayatPerubahan, SumberDana
+from app.ledger import recomputed_balances
+from app.models import (
+    BantuanPemerintah,
+    Desa,
+    Donatur,
+    JenisPpks,
+    JenisPsks,
+    Kecamatan,
+    Pengumpulan,
+    Penyaluran,
+    Ppks,
+    Psks,
+    RiwayatPerubahan,
+    Stok,
+    SumberDana,
+)
 from app.reference import load_reference_data
 
 
@@ -92,11 +107,19 @@ def test_demo_fills_all_kecamatan_and_one_user_per_role(app, world, db, as_user)
     result = runner.invoke(args=["pundi", "demo"])
     assert result.exit_code == 0, result.output
     again = runner.invoke(args=["pundi", "demo"])
-    assert "+0 PSKS, +0 PPKS, +0 donatur, +0 pengguna" in again.output
+    assert "+0 PSKS, +0 PPKS, +0 donatur, +0 harga acuan, +0 pengumpulan, +0 penyaluran" in again.output
+    assert "+0 bantuan pemerintah, +0 pengguna" in again.output
+    assert "+120 bantuan pemerintah" in result.output
     db.expire_all()
-    for model in (Psks, Ppks, Donatur):
+    for model in (Psks, Ppks, Donatur, Pengumpulan, Penyaluran, BantuanPemerintah):
         covered = {row.kecamatan_id for row in db.query(model)}
         assert len(covered) == 8, model
+    years = {row.tanggal_terima.year for row in db.query(Pengumpulan)}
+    assert years >= {2022, 2023, 2024, 2025, 2026}
+    for psks in db.query(Psks).filter(Psks.nama.like("LKS Peduli%")):
+        assert {key: value for key, value in recomputed_balances(db, psks.id).items()} == {
+            (row.barang, row.satuan): row.jumlah for row in db.query(Stok).filter_by(psks_id=psks.id) if row.jumlah
+        }
     sm = app.appbuilder.sm
     expected = {
         "admin": "Admin",
