@@ -214,7 +214,7 @@ class LedgerMixin(AuditMixin):
     nama_barang = Column(String(100), nullable=True)
     kuantitas = Column(QUANTITY, nullable=True)
     satuan = Column(String(20), nullable=True)
-    nilai = Column(MONEY, nullable=False)
+    nilai = Column(MONEY, nullable=False, default=0)  # filled by app.ledger.prepare
     catatan = Column(Text, nullable=True)
     foto = Column(String(64), nullable=True)
     nama_foto = Column(String(255), nullable=True)

@@ -103,6 +103,28 @@ def _wanted_permission_views(sm, role_name: str) -> set[tuple[str, str]]:
     return wanted
 
 
+def _drop_stale_permissions(appbuilder) -> None:
+    """Remove permissions a screen no longer offers (FAB keeps them while a role holds them)."""
+    sm, session = appbuilder.sm, appbuilder.session
+    offered: dict[str, set[str]] = {}
+    for view in appbuilder.baseviews:
+        offered.setdefault(view.class_permission_name, set()).update(view.base_permissions or [])
+    stale = [
+        pv
+        for pv in session.query(sm.permissionview_model)
+        if pv.view_menu.name in offered and pv.permission.name not in offered[pv.view_menu.name]
+    ]
+    if not stale:
+        return
+    for role in session.query(sm.role_model):
+        kept = [pv for pv in role.permissions if pv not in stale]
+        if len(kept) != len(role.permissions):
+            role.permissions = kept
+    for pv in stale:
+        session.delete(pv)
+    session.commit()
+
+
 def sync_roles(appbuilder) -> None:
     """Create every role and set its permissions exactly as declared (Admin gets all)."""
     sm = appbuilder.sm
@@ -111,6 +133,7 @@ def sync_roles(appbuilder) -> None:
         sm.find_role(role_name) or sm.add_role(role_name)
     appbuilder.add_permissions(update_perms=True)
     sm.add_permission_view_menu("can_lihat", "NikPpks")
+    _drop_stale_permissions(appbuilder)
     all_pvs = session.query(sm.permissionview_model).all()
     by_name = {(pv.permission.name, pv.view_menu.name): pv for pv in all_pvs}
     for role_name in ALL_ROLES:

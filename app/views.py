@@ -468,6 +468,7 @@ class LedgerView(ScopedModelView):
     """A money record: never deleted, voided with a reason; photo proof; Excel export."""
 
     base_permissions = ["can_read", "can_add", "can_edit"]
+    muldelete = delete = None  # money records are voided, never deleted
     show_template = "pundi/show_ledger.html"
     money_columns = ["jumlah_uang", "nilai"]
 
@@ -999,6 +1000,8 @@ class ImporPengumpulanView(BaseView):
     default_view = "index"
     class_permission_name = "Pengumpulan"
     method_permission_name = {"index": "add", "template_xlsx": "add", "pratinjau": "add", "simpan": "add"}
+    # The same set as the collection screen: FAB prunes a resource's permissions to each view's set.
+    base_permissions = ["can_read", "can_add", "can_edit"]
 
     def _psks_choices(self):
         db_session = current_app.appbuilder.session

@@ -217,7 +217,7 @@ def test_void_keeps_the_row_and_moves_the_balance(world, as_user, db):
     assert _money(db, world) == Decimal("1000000")
     edit = client.post(f"/penyaluranview/edit/{row_id}", _distribution_form(world, jumlah_uang="1"))
     assert "Data yang sudah dibatalkan tidak dapat diubah." in text_of(edit.get_data(as_text=True))
-    assert client.post(f"/penyaluranview/delete/{row_id}").status_code == 403
+    assert client.post(f"/penyaluranview/delete/{row_id}").status_code == 404
     assert client.api("DELETE", f"/api/v1/penyaluran/{row_id}").status_code == 405
     assert db.get(Penyaluran, row_id) is not None
     entry = db.query(RiwayatPerubahan).filter_by(tabel="penyaluran", baris_id=str(row_id), aksi="ubah").one()
@@ -341,3 +341,39 @@ def test_excel_export_is_scoped_numeric_and_safe(world, as_user, db):
     assert values["Kode kecamatan"] == "52.07.02" and values["Kecamatan"] == "Taliwang"
     csv_text = as_user("op.taliwang").get("/pengumpulanview/export/").get_data(as_text=True)
     assert csv_text.startswith("\ufeff") and "'=1+1" in csv_text and "1000000" in csv_text
+
+
+def test_no_channel_can_hard_delete_money_records(app, world, as_user, db):
+    from app.views import LedgerView
+
+    for view in app.appbuilder.baseviews:
+        if isinstance(view, LedgerView):
+            assert "muldelete" not in view.actions and "can_delete" not in view.base_permissions
+    client = as_user("admin")
+    row_id = world.rows["Pengumpulan"]["maluk"]
+    for response in (
+        client.post(f"/pengumpulanview/delete/{row_id}"),
+        client.post("/pengumpulanview/action_post", {"action": "muldelete", "rowid": [row_id]}),
+        client.api("DELETE", f"/api/v1/pengumpulan/{row_id}"),
+    ):
+        assert response.status_code in (403, 404, 405)
+    db.expire_all()
+    assert db.get(Pengumpulan, row_id) is not None
+
+
+def test_api_collection_takes_its_value_from_the_amount(world, as_user, db):
+    response = as_user("op.taliwang").api(
+        "POST",
+        "/api/v1/pengumpulan/",
+        {
+            "psks": world.rows["Psks"]["taliwang-a"],
+            "tanggal_terima": "2026-04-01",
+            "sumber_dana": db.query(SumberDana).filter_by(kode="LEMBAGA").one().id,
+            "nomor_kwitansi": "API-1",
+            "jenis": "uang",
+            "jumlah_uang": 250000,
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    assert db.query(Pengumpulan).filter_by(nomor_kwitansi="API-1").one().nilai == Decimal("250000")
+    assert _money(db, world) == Decimal("1150000")
