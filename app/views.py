@@ -578,7 +578,8 @@ class PengumpulanView(LedgerView):
         "desa.nama",
         "batal",
     ]
-    search_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "kecamatan", "sumber_dana", "jenis", "batal"]
+    # Big tables (PSKS, PPKS) are not offered as search dropdowns: their options would fill the page.
+    search_columns = ["tanggal_terima", "nomor_kwitansi", "kecamatan", "sumber_dana", "jenis", "batal"]
     order_columns = ["tanggal_terima", "nomor_kwitansi", "nilai"]
     label_columns = {
         **LEDGER_LABELS,
@@ -662,7 +663,7 @@ class PenyaluranView(LedgerView):
         "kecamatan.nama",
         "batal",
     ]
-    search_columns = ["tanggal", "psks", "ppks", "kecamatan", "jenis_bantuan", "jenis", "batal"]
+    search_columns = ["tanggal", "kecamatan", "jenis_bantuan", "jenis", "batal"]
     order_columns = ["tanggal", "nilai"]
     label_columns = {
         **LEDGER_LABELS,
