@@ -17,7 +17,7 @@ from wtforms.validators import ValidationError
 from app import impor, stats
 from app.audit import mask_changes_json
 from app.bast import render_bast
-from app.crud import PundiModelView, ScopedApi, ScopedModelView
+from app.crud import LargeTableInterface, PundiModelView, ScopedApi, ScopedModelView
 from app.fields import AngkaField
 from app.formatting import format_rupiah
 from app.ledger import (
@@ -320,7 +320,7 @@ class PsksView(ScopedModelView):
 
 
 class PpksView(ScopedModelView):
-    datamodel = SQLAInterface(Ppks)
+    datamodel = LargeTableInterface(Ppks)
     class_permission_name = "Ppks"
     list_columns = ["nama", "nik", "jenis_kelamin", "desa", "kecamatan", "jenis", "status"]
     show_columns = PPKS_FIELDS + ["kecamatan", *AUDIT_LABELS]
@@ -517,7 +517,7 @@ class LedgerView(ScopedModelView):
 
 
 class PengumpulanView(LedgerView):
-    datamodel = SQLAInterface(Pengumpulan)
+    datamodel = LargeTableInterface(Pengumpulan)
     class_permission_name = "Pengumpulan"
     list_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "sumber_dana", "donatur", "jenis", "nilai", "batal"]
     show_columns = [
@@ -603,7 +603,7 @@ class PengumpulanView(LedgerView):
 
 
 class PenyaluranView(LedgerView):
-    datamodel = SQLAInterface(Penyaluran)
+    datamodel = LargeTableInterface(Penyaluran)
     class_permission_name = "Penyaluran"
     list_columns = ["tanggal", "psks", "ppks", "penerima_kelompok", "jenis_bantuan", "jenis", "nilai", "batal"]
     show_columns = [
@@ -731,7 +731,7 @@ class PenyaluranView(LedgerView):
 
 
 class BantuanPemerintahView(LedgerView):
-    datamodel = SQLAInterface(BantuanPemerintah)
+    datamodel = LargeTableInterface(BantuanPemerintah)
     class_permission_name = "BantuanPemerintah"
     list_columns = ["tanggal_cair", "sumber_dana", "nama_program", "kecamatan", "jenis_bantuan", "nilai", "batal"]
     show_columns = [

@@ -377,3 +377,15 @@ def test_api_collection_takes_its_value_from_the_amount(world, as_user, db):
     assert response.status_code == 201, response.get_json()
     assert db.query(Pengumpulan).filter_by(nomor_kwitansi="API-1").one().nilai == Decimal("250000")
     assert _money(db, world) == Decimal("1150000")
+
+
+def test_big_lists_stop_counting_at_a_cap(app, world, as_user, monkeypatch):
+    from app.views import PengumpulanView
+
+    view = next(v for v in app.appbuilder.baseviews if isinstance(v, PengumpulanView))
+    monkeypatch.setattr(view.datamodel, "count_cap", 2)
+    page = text_of(as_user("dinas").get("/pengumpulanview/list/").get_data(as_text=True))
+    assert "Jumlah data: lebih dari 2" in page
+    assert all(f"K-{label}" in page for label in ("taliwang-a", "taliwang-b", "maluk", "seteluk"))
+    monkeypatch.setattr(view.datamodel, "count_cap", 10)
+    assert "Jumlah data: 4" in text_of(as_user("dinas").get("/pengumpulanview/list/").get_data(as_text=True))
