@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,6 +44,7 @@ COLUMNS = (
 HEADERS = [header for _field, header in COLUMNS]
 HEADER_OF = dict(COLUMNS)
 XLSX_MAGIC = b"PK\x03\x04"
+MERGE_CELL = re.compile(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
 
 class ImportRefused(Exception):
@@ -145,20 +148,28 @@ class _Lookups:
         )
 
 
+def _merged_ranges(data: bytes) -> list[str]:
+    """Merged-cell ranges of the first sheet, read from its XML (openpyxl's fast reader omits them)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = sorted(n for n in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
+        if not sheets:
+            return []
+        return MERGE_CELL.findall(archive.read(sheets[0]).decode("utf-8", "replace"))
+
+
 def _read(stream) -> tuple[list[tuple[int, tuple]], list[str]]:
     data = stream.read()
     if not data.startswith(XLSX_MAGIC):
         return [], ["Berkas bukan Excel (.xlsx). Unduh template lalu isi."]
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        merged = _merged_ranges(data)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     except Exception:
         return [], ["Berkas Excel rusak atau tidak dapat dibaca."]
-    sheet = workbook.worksheets[0]
     errors = []
-    if sheet.merged_cells.ranges:
-        merged = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
-        errors.append(f"Sheet memuat sel gabungan (merged) di {merged}: pisahkan dulu sel-sel itu.")
-    rows = list(sheet.iter_rows(values_only=True))
+    if merged:
+        errors.append(f"Sheet memuat sel gabungan (merged) di {', '.join(merged[:5])}: pisahkan dulu sel-sel itu.")
     header = [_text(v) for v in (rows[0] if rows else ())]
     while header and header[-1] == "":
         header.pop()

@@ -82,8 +82,13 @@ def price_on(session: Session, nama_barang: str, satuan: str, day: dt.date) -> H
 
 
 def closed_until(session: Session) -> dt.date | None:
-    """Entries dated on or before this day belong to a closed period."""
-    return session.execute(select(func.max(TutupBuku.sampai))).scalar()
+    """Entries dated on or before this day belong to a closed period (read once per request)."""
+    if has_app_context() and "_pundi_closed" in g:
+        return g._pundi_closed
+    closed = session.execute(select(func.max(TutupBuku.sampai))).scalar()
+    if has_app_context():
+        g._pundi_closed = closed
+    return closed
 
 
 def entry_date(entry: Any) -> dt.date | None:
@@ -175,15 +180,15 @@ def _refusal(entry: Any) -> str:
 
 @event.listens_for(Session, "after_flush")
 def _keep_balances(session: Session, _context) -> None:
-    entries = [e for e in list(session.new) + list(session.dirty) if isinstance(e, (Pengumpulan, Penyaluran))]
-    if not entries:
+    new_entries = [e for e in session.new if isinstance(e, (Pengumpulan, Penyaluran))]
+    changed = [e for e in session.dirty if isinstance(e, (Pengumpulan, Penyaluran))]
+    if not new_entries and not changed:
         return
     connection = session.connection()
     # Summed per balance row, gains before takes: a correction never fails on its own order.
     changes = []
-    for entry in entries:
+    for entry, is_new in [(e, True) for e in new_entries] + [(e, False) for e in changed]:
         sign = _sign(entry)
-        is_new = entry in session.new
         old = None if is_new else _effect(_values(entry, old=True), sign)
         new = _effect(_values(entry, old=False), sign)
         if old == new:
