@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
+import xlsxwriter
 from flask import Response, abort, flash, g, has_request_context, redirect, request, send_file, stream_with_context
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action as fab_action
@@ -23,9 +25,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import func as sa_func
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
@@ -113,22 +112,27 @@ def csv_stream(rows: Iterator[list[Any]]) -> Iterator[str]:
 
 
 def xlsx_file(rows: Iterator[list[Any]], title: str, money: set[int]) -> str:
-    """Write rows to a temporary .xlsx (streamed by openpyxl's write-only mode); returns its path."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31].replace("/", "-"))
-    for number, row in enumerate(rows):
-        cells = []
-        for index, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=value)
-            if number == 0:
-                cell.font = Font(bold=True)
-            elif index in money:
-                cell.number_format = '"Rp" #,##0'
-            cells.append(cell)
-        sheet.append(cells)
+    """Write rows to a temporary .xlsx, one row at a time (constant memory); returns its path.
+
+    Money columns are numbers formatted ``Rp 1.250.000``; the header row is bold."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
-    workbook.save(path)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", str(title))[:31])
+    bold = workbook.add_format({"bold": True})
+    rupiah = workbook.add_format({"num_format": '"Rp" #,##0'})
+    for number, row in enumerate(rows):
+        if number == 0:
+            sheet.write_row(0, 0, row, bold)
+            continue
+        for index, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if index in money:
+                sheet.write_number(number, index, float(value), rupiah)
+            else:
+                sheet.write_string(number, index, str(value))
+    workbook.close()
     return path
 
 
