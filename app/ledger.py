@@ -273,8 +273,8 @@ def prepare(entry: Any) -> None:
             entry.kecamatan = entry.ppks.kecamatan
         elif entry.psks is not None and entry.kecamatan is None:
             entry.kecamatan = entry.psks.kecamatan
-        if entry.jenis == BARANG and entry.nilai is None and entry.psks is not None and entry.kuantitas:
-            entry.nilai = _stock_value(entry)
+        if entry.jenis == BARANG and entry.psks is not None and entry.kuantitas:
+            entry.nilai = _stock_value(entry)  # always derived, also when the quantity is edited
 
 
 def _stock_value(entry: Penyaluran) -> Decimal:

@@ -975,6 +975,16 @@ class ImporPengumpulanView(BaseView):
             abort(404)
         return psks
 
+    @staticmethod
+    def _pending_path(token: str) -> str:
+        return os.path.join(upload_dir(), f"impor-{token}.xlsx")
+
+    def _discard_pending(self) -> None:
+        """Forget an earlier preview that was never saved, and its file."""
+        pending = session.pop("impor", None)
+        if pending and os.path.exists(self._pending_path(pending["token"])):
+            os.remove(self._pending_path(pending["token"]))
+
     @expose("/")
     @has_access
     def index(self):
@@ -998,8 +1008,9 @@ class ImporPengumpulanView(BaseView):
             flash("Pilih berkas Excel yang akan diimpor.", "danger")
             return redirect(url_for(".index"))
         data = upload.read()
+        self._discard_pending()
         token = secrets.token_hex(16)
-        with open(os.path.join(upload_dir(), f"impor-{token}.xlsx"), "wb") as handle:
+        with open(self._pending_path(token), "wb") as handle:
             handle.write(data)
         session["impor"] = {"token": token, "psks": psks.id}
         hasil = impor.preview(current_app.appbuilder.session, psks, io.BytesIO(data))
@@ -1010,7 +1021,7 @@ class ImporPengumpulanView(BaseView):
     @has_access
     def simpan(self):
         pending = session.pop("impor", None)
-        path = pending and os.path.join(upload_dir(), f"impor-{pending['token']}.xlsx")
+        path = pending and self._pending_path(pending["token"])
         if not pending or not os.path.exists(path):
             flash("Tidak ada impor yang menunggu. Unggah berkasnya lagi.", "danger")
             return redirect(url_for(".index"))
