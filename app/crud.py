@@ -381,6 +381,15 @@ class PundiApi(ModelRestApi):
     csrf_exempt = False
     allow_browser_login = True
 
+    def response_422(self, message=None):
+        """FAB puts the database's own error text here; say it in Indonesian instead."""
+        if isinstance(message, str) and message.startswith("Database exception"):
+            message = (
+                "Data tidak dapat disimpan: bentrok dengan data lain yang baru saja disimpan. "
+                "Muat ulang lalu coba lagi."
+            )
+        return super().response_422(message=message)
+
 
 class ScopedApi(PundiApi):
     """REST API over a scoped model: scope on reads, `_info` choices and every write."""
