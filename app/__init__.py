@@ -108,6 +108,7 @@ def init_views(appbuilder: AppBuilder) -> None:
         icon="fa-file-import",
         category="Buku Kas",
     )
+    appbuilder.add_view_no_menu(views.PilihanView)
     for api in (
         views.PsksApi,
         views.PpksApi,

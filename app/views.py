@@ -6,7 +6,7 @@ import io
 import os
 import secrets
 
-from flask import Response, abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, IndexView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
@@ -18,7 +18,7 @@ from app import impor, stats
 from app.audit import mask_changes_json
 from app.bast import render_bast
 from app.crud import LargeTableInterface, PundiModelView, ScopedApi, ScopedModelView
-from app.fields import AngkaField
+from app.fields import AngkaField, SearchSelectField
 from app.formatting import format_rupiah
 from app.ledger import (
     JENIS_BANTUAN_CHOICES,
@@ -81,6 +81,27 @@ def _label_of(choices: list[tuple[str, str]]):
 
 def can_see_nik() -> bool:
     return current_app.appbuilder.sm.has_access("can_lihat", "NikPpks")
+
+
+def ppks_label(ppks: Ppks) -> str:
+    """How a PPKS is named in pickers: name, village and masked NIK (pickers never show a full NIK)."""
+    return f"{ppks.nama} — {ppks.desa} ({mask_nik(ppks.nik) or 'tanpa NIK'})"
+
+
+def ppks_in_scope():
+    return current_app.appbuilder.session.query(Ppks).filter(scope_clause(Ppks, current_scope()))
+
+
+def _ppks_picker(label: str, multiple: bool = False) -> SearchSelectField:
+    return SearchSelectField(
+        label,
+        model=Ppks,
+        query=ppks_in_scope,
+        search_url=lambda: url_for("PilihanView.ppks"),
+        label_of=ppks_label,
+        multiple=multiple,
+        description="Ketik sebagian nama, atau NIK lengkap.",
+    )
 
 
 def nik_for_viewer(nik):
@@ -660,6 +681,7 @@ class PenyaluranView(LedgerView):
     add_form_extra_fields = edit_form_extra_fields = {
         **{k: v for k, v in AMOUNT_FIELDS.items() if k != "nilai"},
         "jenis_bantuan": _select("Jenis bantuan", JENIS_BANTUAN_CHOICES),
+        "ppks": _ppks_picker("PPKS penerima"),
     }
     base_order = ("tanggal", "desc")
     show_template = "pundi/show_penyaluran.html"
@@ -762,6 +784,7 @@ class BantuanPemerintahView(LedgerView):
     add_form_extra_fields = edit_form_extra_fields = {
         **AMOUNT_FIELDS,
         "jenis_bantuan": _select("Jenis bantuan", JENIS_BANTUAN_CHOICES),
+        "penerima": _ppks_picker("PPKS penerima", multiple=True),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "sumber_dana": [["golongan", FilterNotEqual, "masyarakat"]]
@@ -1036,6 +1059,32 @@ class ImporPengumpulanView(BaseView):
             os.remove(path)
         flash(f"{written} penerimaan tersimpan untuk {psks.nama}.", "success")
         return redirect(url_for("PengumpulanView.list"))
+
+
+class PilihanView(BaseView):
+    """Answers what a user types into a big picker, within the user's scope (JSON)."""
+
+    route_base = "/pilihan"
+    class_permission_name = "Ppks"
+    method_permission_name = {"ppks": "read"}
+    # The same set as the PPKS screen: FAB prunes a resource's permissions to each view's set.
+    base_permissions = ["can_read", "can_add", "can_edit", "can_delete"]
+    limit = 20
+
+    @expose("/ppks")
+    @has_access
+    def ppks(self):
+        text = (request.args.get("q") or "").strip()[:100]
+        query = ppks_in_scope()
+        if text.isdigit() and len(text) == 16:
+            query = query.filter(Ppks.nik == text)
+        elif len(text) >= 2:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.filter(Ppks.nama.ilike(f"%{escaped}%", escape="\\"))
+        else:
+            return jsonify(results=[])
+        rows = query.order_by(Ppks.nama).limit(self.limit).all()
+        return jsonify(results=[{"id": row.id, "text": ppks_label(row)} for row in rows])
 
 
 class RingkasanView(IndexView):

@@ -386,3 +386,49 @@ def test_big_lists_stop_counting_at_a_cap(app, world, as_user, monkeypatch):
     assert all(f"K-{label}" in page for label in ("taliwang-a", "taliwang-b", "maluk", "seteluk"))
     monkeypatch.setattr(view.datamodel, "count_cap", 10)
     assert "Jumlah data: 4" in text_of(as_user("dinas").get("/pengumpulanview/list/").get_data(as_text=True))
+
+
+def test_ppks_picker_searches_within_the_scope_and_masks_nik(world, as_user, db):
+    client = as_user("op.taliwang")
+    form = client.get("/penyaluranview/add").get_data(as_text=True)
+    assert 'class="form-control pundi-cari"' in form and "PPKS maluk" not in form and "PPKS taliwang-b" not in form
+    found = client.get("/pilihan/ppks?q=PPKS").get_json()["results"]
+    assert sorted(r["text"].split(" — ")[0] for r in found) == ["PPKS taliwang-a", "PPKS taliwang-b"]
+    assert all("•" in r["text"] and nik_for("taliwang-a") not in r["text"] for r in found)
+    assert client.get(f"/pilihan/ppks?q={nik_for('maluk')}").get_json()["results"] == []
+    by_nik = client.get(f"/pilihan/ppks?q={nik_for('taliwang-b')}").get_json()["results"]
+    assert [r["id"] for r in by_nik] == [world.rows["Ppks"]["taliwang-b"]]
+    assert client.get("/pilihan/ppks?q=%25").get_json()["results"] == []
+    assert as_user("tanpa.wilayah").get("/pilihan/ppks?q=PPKS").get_json()["results"] == []
+    assert as_user(None).get("/pilihan/ppks?q=PPKS").status_code in (302, 401, 403)
+    refused = client.post("/penyaluranview/add", _distribution_form(world, ppks=world.rows["Ppks"]["maluk"]))
+    assert "Pilihan tidak valid" in text_of(refused.get_data(as_text=True))
+    edit = client.get(f"/penyaluranview/edit/{world.rows['Penyaluran']['taliwang-a']}").get_data(as_text=True)
+    assert "selected>PPKS taliwang-a — Menala (5207•••••••••001)</option>" in edit
+
+
+def test_government_aid_form_with_several_recipients(world, as_user, db):
+    from app.models import BantuanPemerintah
+
+    form = {
+        "sumber_dana": db.query(SumberDana).filter_by(kode="APBN").one().id,
+        "nama_program": "PKH tahap II",
+        "tanggal_cair": "2026-03-10",
+        "nomor_referensi": "SP2D/2026/77",
+        "kecamatan": world.kecamatan["Taliwang"],
+        "jenis_bantuan": "sembako",
+        "jenis": "uang",
+        "jumlah_uang": "600.000",
+        "penerima": [world.rows["Ppks"]["taliwang-a"], world.rows["Ppks"]["taliwang-b"]],
+    }
+    response = as_user("dinas").post("/bantuanpemerintahview/add", form, follow_redirects=True)
+    page = text_of(response.get_data(as_text=True))
+    assert "Perhatian, bantuan ganda" not in page
+    row = db.query(BantuanPemerintah).filter_by(nama_program="PKH tahap II").one()
+    assert sorted(p.nama for p in row.penerima) == ["PPKS taliwang-a", "PPKS taliwang-b"]
+    assert row.nilai == Decimal("600000") and row.sumber_dana.kode == "APBN"
+    community = _distribution_form(world, tanggal="2026-03-20", jenis_bantuan="sembako", jumlah_uang="10.000")
+    warned = as_user("op.taliwang").post("/penyaluranview/add", community, follow_redirects=True)
+    assert "Sembako / bahan pangan pada Maret 2026 diterima dari 2 sumber berbeda (APBN, MASYARAKAT)" in text_of(
+        warned.get_data(as_text=True)
+    )

@@ -28,7 +28,20 @@
     $.fn.select2.defaults.set("language", bahasa);
 
     // FAB's ab.js starts the select boxes with an English placeholder; start them again.
+    // Pickers over big tables (class pundi-cari) ask the server as the user types.
     $(function () {
+        $("select.pundi-cari").each(function () {
+            var box = $(this);
+            box.select2({
+                placeholder: "Ketik untuk mencari…", allowClear: true, theme: "bootstrap", language: bahasa,
+                minimumInputLength: 2,
+                ajax: {
+                    url: box.data("url"), dataType: "json", delay: 250,
+                    data: function (params) { return {q: params.term}; },
+                    processResults: function (data) { return {results: data.results}; }
+                }
+            });
+        });
         $(".my_select2").each(function () {
             var box = $(this);
             if (box.data("select2")) {
