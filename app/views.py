@@ -916,12 +916,17 @@ class DonaturApi(ScopedApi):
 LEDGER_API_COLUMNS = [*AMOUNT_COLUMNS, "batal"]
 
 
-class PengumpulanApi(ScopedApi):
+class LedgerApi(ScopedApi):
+    """The API of a money record: read, add and edit; never delete (void on the screen)."""
+
+    exclude_route_methods = {"delete"}
+    base_permissions = ["can_read", "can_add", "can_edit"]
+
+
+class PengumpulanApi(LedgerApi):
     resource_name = "pengumpulan"
     datamodel = SQLAInterface(Pengumpulan)
     class_permission_name = "Pengumpulan"
-    exclude_route_methods = {"delete"}
-    base_permissions = ["can_read", "can_add", "can_edit"]
     list_columns = show_columns = [
         "id",
         "tanggal_terima",
@@ -936,12 +941,10 @@ class PengumpulanApi(ScopedApi):
     search_columns = ["tanggal_terima", "nomor_kwitansi", "psks", "kecamatan", "batal"]
 
 
-class PenyaluranApi(ScopedApi):
+class PenyaluranApi(LedgerApi):
     resource_name = "penyaluran"
     datamodel = SQLAInterface(Penyaluran)
     class_permission_name = "Penyaluran"
-    exclude_route_methods = {"delete"}
-    base_permissions = ["can_read", "can_add", "can_edit"]
     list_columns = show_columns = [
         "id",
         "tanggal",
@@ -958,12 +961,10 @@ class PenyaluranApi(ScopedApi):
     search_columns = ["tanggal", "psks", "ppks", "kecamatan", "batal"]
 
 
-class BantuanPemerintahApi(ScopedApi):
+class BantuanPemerintahApi(LedgerApi):
     resource_name = "bantuan_pemerintah"
     datamodel = SQLAInterface(BantuanPemerintah)
     class_permission_name = "BantuanPemerintah"
-    exclude_route_methods = {"delete"}
-    base_permissions = ["can_read", "can_add", "can_edit"]
     list_columns = show_columns = [
         "id",
         "tanggal_cair",
