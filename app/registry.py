@@ -1,7 +1,8 @@
 """Rules of the registries (PSKS, PPKS, donors): what a valid record is.
 
-Each rule is one function returning an Indonesian message or ``None``; the screens use
-them as form validators (message next to the field), the API through ``record_errors``.
+Each rule is one function returning an Indonesian message or ``None``. ``record_errors`` runs
+them all: screens after a form's fields are valid (each message next to its field), the API
+before a save (HTTP 422 by field).
 """
 
 from __future__ import annotations
