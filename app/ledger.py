@@ -48,6 +48,7 @@ JENIS_BANTUAN_CHOICES = [
 ]
 COMMUNITY = "masyarakat"
 GOVERNMENT = ("pemerintah_daerah", "pemerintah_lain")
+LARGEST = Decimal("999999999999")  # Rp 999 miliar: more is a typing error (and overflows the column)
 STOCK_FIELDS = ("jenis", "jumlah_uang", "nama_barang", "satuan", "kuantitas", "nilai", "psks", "batal")
 
 
@@ -304,6 +305,12 @@ def _saved(entry: Any) -> Any:
 
 def _amount_errors(entry: Any) -> dict[str, str]:
     errors = {}
+    for name in ("jumlah_uang", "kuantitas", "nilai"):
+        value = getattr(entry, name)
+        if value is not None and value > LARGEST:
+            errors[name] = "Angka terlalu besar (paling besar 999.999.999.999)."
+    if errors:
+        return errors
     if entry.jenis not in (UANG, BARANG):
         errors["jenis"] = "Pilih uang atau barang."
     elif entry.jenis == UANG:

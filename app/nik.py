@@ -49,7 +49,7 @@ def check_nik(raw: str, today: dt.date | None = None) -> NikCheck:
     """Check the format, region code and birth-date segment of a NIK."""
     nik = (raw or "").strip().replace(" ", "").replace(".", "")
     result = NikCheck(nik=nik)
-    if len(nik) != 16 or not nik.isdigit():
+    if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
         result.errors.append("NIK harus 16 angka.")
         return result
     if nik[0:2] not in PROVINCE_CODES:

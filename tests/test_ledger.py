@@ -68,6 +68,7 @@ def test_collection_with_indonesian_amount_raises_the_balance(world, as_user, db
         ({"jumlah_uang": "-5.000"}, "Jumlah uang harus lebih dari nol."),
         ({"jumlah_uang": "1.5"}, "titik hanya pemisah ribuan"),
         ({"jumlah_uang": ""}, "Isi jumlah uang."),
+        ({"jumlah_uang": "1.000.000.000.000.000"}, "Angka terlalu besar"),
         ({"tanggal_terima": (TODAY + dt.timedelta(days=2)).isoformat()}, "Tanggal tidak boleh setelah hari ini."),
         ({"tanggal_terima": "2001-01-01"}, "Tanggal tidak boleh sebelum PSKS berdiri"),
         (

@@ -29,6 +29,7 @@ def test_valid_niks(nik):
     [
         ("520702150885001", "16 angka"),
         ("52070215088500a1", "16 angka"),
+        ("５２０７０２１５０８８５０００１", "16 angka"),  # full-width digits
         ("9907021508850001", "Kode provinsi"),
         ("5200021508850001", "tidak boleh 00"),
         ("5207023208850001", "Tanggal lahir pada NIK"),  # day 32
