@@ -248,6 +248,14 @@ def _upload_valid(field, optional: bool = False) -> None:
         raise ValidationError(message)
 
 
+def _attach_upload(item, upload, stored_attr: str, name_attr: str):
+    """Store a checked upload and record its stored and original names on the row."""
+    stored = store_upload(upload)
+    setattr(item, stored_attr, stored.stored_name)
+    setattr(item, name_attr, stored.original_name)
+    return stored
+
+
 def _send_stored(item, stored_attr: str, name_attr: str):
     """Send a stored upload of a row already checked to be in scope."""
     stored = getattr(item, stored_attr)
@@ -303,8 +311,7 @@ class DokumenPsksView(ScopedModelView):
 
     def pre_add(self, item):
         super().pre_add(item)
-        stored = store_upload(request.files["unggah"])
-        item.berkas, item.nama_berkas = stored.stored_name, stored.original_name
+        stored = _attach_upload(item, request.files["unggah"], "berkas", "nama_berkas")
         item.tipe, item.ukuran = stored.mime, stored.size
 
     @expose("/berkas/<int:pk>")
@@ -505,8 +512,7 @@ class LedgerView(ScopedModelView):
     def _store_photo(self, item):
         upload = request.files.get("unggah_foto")
         if upload is not None and upload.filename:
-            stored = store_upload(upload)
-            item.foto, item.nama_foto = stored.stored_name, stored.original_name
+            _attach_upload(item, upload, "foto", "nama_foto")
 
     @expose("/foto/<int:pk>")
     @has_access
@@ -712,8 +718,7 @@ class PenyaluranView(LedgerView):
             upload = request.files.get("berkas")
             error = upload_error(upload)
             if not error:
-                stored = store_upload(upload)
-                item.bast, item.nama_bast = stored.stored_name, stored.original_name
+                _attach_upload(item, upload, "bast", "nama_bast")
                 self.datamodel.session.commit()
                 flash("BAST bertanda tangan tersimpan.", "success")
                 return redirect(url_for(".show", pk=pk))
