@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, inspect, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -134,6 +134,11 @@ def check_write(obj: Any) -> None:
         related = getattr(obj, relation.key)
         if related is not None and is_scoped(type(related)) and not in_scope(related, scope):
             raise ScopeViolation(f"Pilihan {relation.key} berada di luar wilayah atau PSKS Anda.")
+
+
+def scoped_query(model: type):
+    """An ORM query over the rows of ``model`` the current user may see."""
+    return current_app.appbuilder.session.query(model).filter(scope_clause(model, current_scope()))
 
 
 class ScopeFilter(BaseFilter):

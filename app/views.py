@@ -57,7 +57,7 @@ from app.registry import (
     STATUS_CHOICES,
     ppks_warnings,
 )
-from app.scope import current_scope, scope_clause
+from app.scope import scoped_query
 from app.uploads import ALLOWED_LABEL, store_upload, stored_path, upload_dir, upload_error
 
 AUDIT_LABELS = {
@@ -88,15 +88,11 @@ def ppks_label(ppks: Ppks) -> str:
     return f"{ppks.nama} — {ppks.desa} ({mask_nik(ppks.nik) or 'tanpa NIK'})"
 
 
-def ppks_in_scope():
-    return current_app.appbuilder.session.query(Ppks).filter(scope_clause(Ppks, current_scope()))
-
-
 def _ppks_picker(label: str, multiple: bool = False) -> SearchSelectField:
     return SearchSelectField(
         label,
         model=Ppks,
-        query=ppks_in_scope,
+        query=lambda: scoped_query(Ppks),
         search_url=lambda: url_for("PilihanView.ppks"),
         label_of=ppks_label,
         multiple=multiple,
@@ -995,8 +991,7 @@ class ImporPengumpulanView(BaseView):
     base_permissions = ["can_read", "can_add", "can_edit"]
 
     def _psks_choices(self):
-        db_session = current_app.appbuilder.session
-        return db_session.query(Psks).filter(scope_clause(Psks, current_scope())).order_by(Psks.nama).all()
+        return scoped_query(Psks).order_by(Psks.nama).all()
 
     def _psks(self, pk):
         psks = next((p for p in self._psks_choices() if str(p.id) == str(pk)), None)
@@ -1081,7 +1076,7 @@ class PilihanView(BaseView):
     @has_access
     def ppks(self):
         text = (request.args.get("q") or "").strip()[:100]
-        query = ppks_in_scope()
+        query = scoped_query(Ppks)
         if text.isdigit() and len(text) == 16:
             query = query.filter(Ppks.nik == text)
         elif len(text) >= 2:
