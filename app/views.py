@@ -994,7 +994,7 @@ class ImporPengumpulanView(BaseView):
         return scoped_query(Psks).order_by(Psks.nama).all()
 
     def _psks(self, pk):
-        psks = next((p for p in self._psks_choices() if str(p.id) == str(pk)), None)
+        psks = scoped_query(Psks).filter(Psks.id == pk).first() if str(pk).isdigit() else None
         if psks is None:
             abort(404)
         return psks
